@@ -1,0 +1,11 @@
+DELETE FROM allocations;
+DELETE FROM funding_rules;
+DELETE FROM taxonomy_terms;
+DELETE FROM msd_deliverables;
+DELETE FROM msd_outcomes;
+DELETE FROM gcm_objectives;
+DELETE FROM migof_elements;
+DELETE FROM sdg_indicators;
+DELETE FROM sdg_targets;
+DELETE FROM sdg_goals;
+DELETE FROM regions;

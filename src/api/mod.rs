@@ -1,0 +1,138 @@
+//! The HTTP surface: one module per resource, each with its handlers (named after their
+//! operation, which is also the OpenAPI `operationId`), request and response types.
+
+pub mod allocations;
+pub mod audit;
+pub mod auth;
+pub mod extract;
+pub mod funding_rules;
+pub mod member_states;
+pub mod openapi;
+pub mod reference;
+pub mod system;
+pub mod users;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::domain::paging::Paging;
+use crate::error::ApiError;
+
+/// Registers every `/api/v1` operation.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(
+        utoipa_actix_web::scope("/api/v1")
+            .configure(auth::configure)
+            .configure(users::configure)
+            .configure(reference::configure)
+            .configure(funding_rules::configure)
+            .configure(allocations::configure)
+            .configure(member_states::configure)
+            .configure(audit::configure),
+    );
+}
+
+/// `page` and `per_page` of every list.
+#[derive(Debug, Clone, Copy, serde::Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page number, from 1.
+    #[param(minimum = 1, default = 1)]
+    pub page: Option<u32>,
+    /// Items per page, 1–500.
+    #[param(minimum = 1, maximum = 500, default = 50)]
+    pub per_page: Option<u32>,
+}
+
+impl PageQuery {
+    pub fn paging(self) -> Result<Paging, ApiError> {
+        Paging::parse(self.page, self.per_page).map_err(|(field, msg)| ApiError::bad_parameter(field, msg))
+    }
+}
+
+/// Where a list page sits in the whole.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListMeta {
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub meta: ListMeta,
+}
+
+/// A 200 with one page and its RFC 8288 `Link` header (first, prev, next, last).
+pub fn page_response<T: Serialize>(req: &HttpRequest, items: Vec<T>, total: i64, paging: Paging) -> HttpResponse {
+    let last = u32::try_from(((total.max(1) - 1) / i64::from(paging.per_page)) + 1).unwrap_or(u32::MAX);
+    let mut links = vec![link(req, 1, "first")];
+    if paging.page > 1 {
+        links.push(link(req, paging.page - 1, "prev"));
+    }
+    if paging.page < last {
+        links.push(link(req, paging.page + 1, "next"));
+    }
+    links.push(link(req, last, "last"));
+    HttpResponse::Ok()
+        .insert_header((header::LINK, links.join(", ")))
+        .json(Page { items, meta: ListMeta { total, page: paging.page, per_page: paging.per_page } })
+}
+
+fn link(req: &HttpRequest, page: u32, rel: &str) -> String {
+    let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    pairs.retain(|(k, _)| k != "page");
+    pairs.push(("page".to_owned(), page.to_string()));
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    format!("<{}?{}>; rel=\"{}\"", req.path(), query, rel)
+}
+
+/// Splits `a,b,c` into its non-empty, trimmed parts (OR within one filter).
+pub fn split_list(value: Option<&str>) -> Vec<String> {
+    value
+        .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// Parses `sort=-updated_at,name` against the allowed keys.
+pub fn parse_sort<K: Copy>(value: Option<&str>, allowed: &[(&str, K)]) -> Result<Vec<(K, bool)>, ApiError> {
+    split_list(value)
+        .into_iter()
+        .map(|part| {
+            let (desc, name) = match part.strip_prefix('-') {
+                Some(n) => (true, n.to_owned()),
+                None => (false, part.clone()),
+            };
+            allowed.iter().find(|(n, _)| *n == name).map(|(_, k)| (*k, desc)).ok_or_else(|| {
+                let names: Vec<&str> = allowed.iter().map(|(n, _)| *n).collect();
+                ApiError::bad_parameter("sort", format!("{part:?} is not sortable; use {}", names.join(", ")))
+            })
+        })
+        .collect()
+}
+
+/// Parses an RFC 3339 timestamp parameter into stored (naive UTC) time.
+pub fn parse_timestamp(field: &str, value: Option<&str>) -> Result<Option<chrono::NaiveDateTime>, ApiError> {
+    value
+        .map(|v| {
+            chrono::DateTime::parse_from_rfc3339(v)
+                .map(|t| t.naive_utc())
+                .map_err(|_| ApiError::bad_parameter(field, "must be an RFC 3339 timestamp, e.g. 2024-01-31T00:00:00Z"))
+        })
+        .transpose()
+}
+
+/// Stored time as it is sent: UTC with a `Z`.
+pub fn utc(t: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
+    t.and_utc()
+}
+
+/// A 201 with `Location` and the body.
+pub fn created<T: Serialize>(location: String, body: &T) -> HttpResponse {
+    HttpResponse::Created().insert_header((header::LOCATION, location)).json(body)
+}

@@ -1,0 +1,116 @@
+//! The OpenAPI document: its fixed parts here, its operations collected from the real
+//! handlers by utoipa-actix-web. `devfund openapi` prints it; `openapi/openapi.json` is that
+//! output, and a test fails when the two differ.
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi as Doc, Ref, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+use crate::error::{FieldError, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "devfund",
+        description = "The system of record of the IOM Development Fund: member states, seed-funded \
+projects and their mappings, follow-up funding, and the reports built on them.\n\n\
+Every operation but the token endpoint, health and the document itself needs a bearer token. \
+The scope listed in an operation's `bearer` security requirement is the permission it checks; \
+roles grant permissions as `GET /api/v1/auth/me` and the README describe.\n\n\
+Errors are RFC 9457 `application/problem+json` with a stable `code`.",
+        license(name = "MIT")
+    ),
+    components(schemas(Problem, FieldError)),
+    modifiers(&Security),
+    tags(
+        (name = "auth", description = "Tokens and the caller"),
+        (name = "users", description = "People and service clients (admin)"),
+        (name = "reference", description = "Regions, SDG, MiGOF, GCM, MSD, taxonomies"),
+        (name = "funding", description = "Funding rules and yearly allocations"),
+        (name = "member-states", description = "Member states and their eligibility history"),
+        (name = "audit", description = "The audit trail"),
+        (name = "system", description = "Health, metrics and this document")
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, doc: &mut Doc) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+/// The fixed part of the document, before operations are added.
+pub fn base() -> Doc {
+    ApiDoc::openapi()
+}
+
+/// The whole document, built from the same route configuration the service runs.
+pub fn document() -> Doc {
+    let (_app, mut doc) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(base())
+        .configure(super::system::configure)
+        .configure(super::configure)
+        .split_for_parts();
+    add_error_responses(&mut doc);
+    doc
+}
+
+/// Adds the error responses every operation can give, so that no handler has to list them:
+/// 401 and 403 when it is protected, 400 for bad parameters, 404 when its path names a
+/// record, 413/415/422 when it takes a body, and 500/503 everywhere.
+fn add_error_responses(doc: &mut Doc) {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let has_key = path.contains('{');
+        let ops: [(&mut Option<Operation>, bool); 5] = [
+            (&mut item.get, false),
+            (&mut item.post, true),
+            (&mut item.put, true),
+            (&mut item.patch, true),
+            (&mut item.delete, false),
+        ];
+        for (op, takes_body) in ops {
+            let Some(op) = op.as_mut() else { continue };
+            let protected = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            let mut add = |status: &str, description: &str| {
+                if !op.responses.responses.contains_key(status) {
+                    op.responses.responses.insert(status.to_owned(), problem_response(description).into());
+                }
+            };
+            add("400", "A query or path parameter is invalid (`bad_request`), or the body is not JSON (`malformed_body`)");
+            if protected {
+                add("401", "No token, or a token that is invalid or expired (`unauthorized`)");
+                add("403", "The caller's role lacks the permission this operation needs (`forbidden`)");
+            }
+            if has_key {
+                add("404", "No such record (`not_found`)");
+            }
+            if takes_body && op.request_body.is_some() {
+                add("413", "The body is too large (`payload_too_large`)");
+                add("415", "The body is not `application/json` (`unsupported_media_type`)");
+                add("422", "A field is invalid (`validation_failed`), listed in `errors`");
+            }
+            add("500", "Unexpected error (`internal`); the detail never reveals internals");
+            add("503", "The database is unavailable (`unavailable`); see `Retry-After`");
+        }
+    }
+}
+
+fn problem_response(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+        )
+        .build()
+}

@@ -1,0 +1,122 @@
+//! Health, metrics, the OpenAPI document, and answers for unknown paths and methods.
+
+use actix_web::dev::ResourceDef;
+use actix_web::http::{Method, header};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::app::AppState;
+use crate::db;
+use crate::error::{ApiError, ErrorCode};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(live).service(ready).service(metrics).service(openapi_json);
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HealthResponse {
+    /// `ok`
+    pub status: &'static str,
+    /// Database backend (`sqlite` or `postgres`), on readiness only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<&'static str>,
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(tag = "system", operation_id = "live", security(()),
+    responses((status = 200, description = "Alive", body = HealthResponse)))]
+#[get("/health/live")]
+async fn live() -> HttpResponse {
+    HttpResponse::Ok().json(HealthResponse { status: "ok", database: None })
+}
+
+/// Readiness: the database answers a query. 503 `unavailable` when it does not.
+#[utoipa::path(tag = "system", operation_id = "ready", security(()),
+    responses((status = 200, description = "Ready to serve", body = HealthResponse)))]
+#[get("/health/ready")]
+async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    use diesel::connection::SimpleConnection;
+    let backend = state.backend;
+    db::run(&state.pool, |conn| {
+        conn.batch_execute("SELECT 1").map_err(|e| ApiError::Unavailable { cause: e.into() })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(HealthResponse { status: "ok", database: Some(backend.name()) }))
+}
+
+/// Prometheus metrics in the text exposition format. Public, like health: restrict it at
+/// the proxy if the request counts per route are sensitive where you run.
+#[utoipa::path(tag = "system", operation_id = "metrics", security(()),
+    responses((status = 200, description = "Metrics", content_type = "text/plain", body = String)))]
+#[get("/metrics")]
+async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render(Some(state.pool.state())))
+}
+
+/// This document (OpenAPI 3.1).
+#[utoipa::path(tag = "system", operation_id = "get_openapi", security(()),
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object)))]
+#[get("/openapi.json")]
+async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(state.openapi_json.clone())
+}
+
+/// Every documented path pattern with the methods it answers.
+pub struct RouteTable(Vec<(ResourceDef, Vec<Method>)>);
+
+impl RouteTable {
+    pub fn from_document(doc: &utoipa::openapi::OpenApi) -> RouteTable {
+        let routes = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    (item.get.is_some(), Method::GET),
+                    (item.post.is_some(), Method::POST),
+                    (item.put.is_some(), Method::PUT),
+                    (item.patch.is_some(), Method::PATCH),
+                    (item.delete.is_some(), Method::DELETE),
+                ]
+                .into_iter()
+                .filter_map(|(has, m)| has.then_some(m))
+                .collect();
+                (ResourceDef::new(path.as_str()), methods)
+            })
+            .collect();
+        RouteTable(routes)
+    }
+
+    /// The methods a path answers, when it is a known path at all.
+    pub fn allowed(&self, path: &str) -> Option<Vec<Method>> {
+        let mut found: Option<Vec<Method>> = None;
+        for (def, methods) in &self.0 {
+            if def.is_match(path) {
+                found.get_or_insert_with(Vec::new).extend(methods.iter().cloned());
+            }
+        }
+        found
+    }
+}
+
+/// Unknown path → 404; known path, other method → 405 with `Allow`.
+pub async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    use actix_web::ResponseError;
+    let error = match state.routes.allowed(req.path()) {
+        Some(methods) if !methods.contains(req.method()) => {
+            let allow = methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
+            ApiError::MethodNotAllowed { allow }
+        }
+        _ => ApiError::new(ErrorCode::NotFound, format!("no route for {} {}", req.method(), req.path())),
+    };
+    error.error_response()
+}
+
+/// Sets `Cache-Control: no-store` (for responses that carry credentials).
+pub fn no_store(res: &mut HttpResponse) {
+    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+}

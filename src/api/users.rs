@@ -1,0 +1,234 @@
+//! `/users`: people and service clients (admin only).
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::extract::{Body, double_option, etag, if_match};
+use super::{PageQuery, created, page_response, utc};
+use crate::app::AppState;
+use crate::auth::{Permission, Principal, Role};
+use crate::db;
+use crate::domain::Iso3;
+use crate::error::{ApiError, FieldError};
+use crate::models::user::User;
+use crate::services::users::{self, Kind, NewUser, UserChange};
+use crate::services::Actor;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_users).service(create_user).service(get_user).service(update_user).service(delete_user);
+}
+
+const MIN_PASSWORD: usize = 12;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserRequest {
+    /// Lower-case letters, digits and `._@-`, 2–64 characters.
+    pub username: String,
+    pub role: Role,
+    /// `person` (password grant, the default) or `client` (client_credentials grant).
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// At least 12 characters.
+    pub password: String,
+    /// ISO3 codes a project officer is scoped to.
+    #[serde(default)]
+    pub member_states: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserRequest {
+    pub role: Option<Role>,
+    pub password: Option<String>,
+    /// `null` removes the scope.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub member_states: Option<Option<Vec<String>>>,
+    pub disabled: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserResponse {
+    pub username: String,
+    pub kind: String,
+    pub role: String,
+    pub member_states: Option<Vec<String>>,
+    pub disabled: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<&User> for UserResponse {
+    fn from(u: &User) -> Self {
+        UserResponse {
+            username: u.username.clone(),
+            kind: u.kind.clone(),
+            role: u.role.clone(),
+            member_states: u.member_state_list(),
+            disabled: u.disabled,
+            created_at: utc(u.created_at),
+            updated_at: utc(u.updated_at),
+        }
+    }
+}
+
+fn user_response(u: &User) -> HttpResponse {
+    HttpResponse::Ok().insert_header(actix_web::http::header::ETag(etag(u.version))).json(UserResponse::from(u))
+}
+
+fn check_states(states: &Option<Vec<String>>, errors: &mut Vec<FieldError>) {
+    for (i, s) in states.iter().flatten().enumerate() {
+        if let Err(e) = Iso3::parse(s) {
+            errors.push(FieldError::new(format!("member_states[{i}]"), e.code(), e.to_string()));
+        }
+    }
+}
+
+fn check_password(password: &str, errors: &mut Vec<FieldError>) {
+    if password.chars().count() < MIN_PASSWORD {
+        errors.push(FieldError::new("password", "too_short", format!("must be at least {MIN_PASSWORD} characters")));
+    }
+}
+
+fn valid_username(name: &str) -> bool {
+    (2..=64).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._@-".contains(&b))
+}
+
+/// List logins.
+#[utoipa::path(tag = "users", params(PageQuery), security(("bearer" = ["users:admin"])),
+    responses((status = 200, description = "One page of logins", body = inline(super::Page<UserResponse>))))]
+#[get("/users")]
+async fn list_users(
+    req: HttpRequest,
+    principal: Principal,
+    query: web::Query<PageQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Permission::UsersAdmin)?;
+    let paging = query.into_inner().paging()?;
+    let (rows, total) =
+        db::run(&state.pool, move |conn| Ok(User::list(conn, paging.offset(), paging.limit())?)).await?;
+    let items = rows.iter().map(UserResponse::from).collect();
+    Ok(page_response(&req, items, total, paging))
+}
+
+/// Create a login for a person or a service client.
+#[utoipa::path(tag = "users", request_body = CreateUserRequest, security(("bearer" = ["users:admin"])),
+    responses(
+        (status = 201, description = "Created", body = UserResponse),
+        (status = 409, description = "The user name is taken (`conflict`)", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/users")]
+async fn create_user(
+    principal: Principal,
+    Body(body): Body<CreateUserRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Permission::UsersAdmin)?;
+    let mut errors = Vec::new();
+    if !valid_username(&body.username) {
+        errors.push(FieldError::new("username", "invalid_username", "2–64 lower-case letters, digits or ._@-"));
+    }
+    let kind = match body.kind.as_deref() {
+        None | Some("person") => Kind::Person,
+        Some("client") => Kind::Client,
+        Some(_) => {
+            errors.push(FieldError::new("kind", "invalid_kind", "must be person or client"));
+            Kind::Person
+        }
+    };
+    check_password(&body.password, &mut errors);
+    check_states(&body.member_states, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let actor = Actor::from(&principal);
+    let new = NewUser {
+        username: body.username,
+        kind,
+        role: body.role,
+        member_states: body.member_states,
+        password: body.password,
+    };
+    let user = db::run(&state.pool, move |conn| users::create(conn, &actor, new)).await?;
+    Ok(created(format!("/api/v1/users/{}", user.username), &UserResponse::from(&user)))
+}
+
+/// One login.
+#[utoipa::path(tag = "users", security(("bearer" = ["users:admin"])),
+    params(("username" = String, Path)),
+    responses((status = 200, description = "The login", body = UserResponse, headers(("ETag" = String)))))]
+#[get("/users/{username}")]
+async fn get_user(
+    principal: Principal,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Permission::UsersAdmin)?;
+    let name = path.into_inner();
+    let user = db::run(&state.pool, move |conn| users::find(conn, &name)).await?;
+    Ok(user_response(&user))
+}
+
+/// Change a login's role, scope, password or disabled flag. `If-Match` is honoured.
+#[utoipa::path(tag = "users", request_body = UpdateUserRequest, security(("bearer" = ["users:admin"])),
+    params(("username" = String, Path), ("If-Match" = Option<String>, Header, description = "ETag from a previous read")),
+    responses(
+        (status = 200, description = "Updated", body = UserResponse),
+        (status = 412, description = "Stale `If-Match` (`precondition_failed`)", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+#[patch("/users/{username}")]
+async fn update_user(
+    req: HttpRequest,
+    principal: Principal,
+    path: web::Path<String>,
+    Body(body): Body<UpdateUserRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Permission::UsersAdmin)?;
+    let expected = if_match(&req)?;
+    let mut errors = Vec::new();
+    if let Some(p) = &body.password {
+        check_password(p, &mut errors);
+    }
+    if let Some(states) = &body.member_states {
+        check_states(states, &mut errors);
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let actor = Actor::from(&principal);
+    let name = path.into_inner();
+    let change = UserChange {
+        role: body.role,
+        member_states: body.member_states,
+        password: body.password,
+        disabled: body.disabled,
+    };
+    let user = db::run(&state.pool, move |conn| users::update(conn, &actor, &name, expected, change)).await?;
+    Ok(user_response(&user))
+}
+
+/// Delete a login. Tokens already issued stay valid until they expire.
+#[utoipa::path(tag = "users", security(("bearer" = ["users:admin"])),
+    params(("username" = String, Path), ("If-Match" = Option<String>, Header, description = "ETag from a previous read")),
+    responses((status = 204, description = "Deleted"),
+        (status = 412, description = "Stale `If-Match` (`precondition_failed`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[delete("/users/{username}")]
+async fn delete_user(
+    req: HttpRequest,
+    principal: Principal,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    principal.require(Permission::UsersAdmin)?;
+    let expected = if_match(&req)?;
+    let actor = Actor::from(&principal);
+    let name = path.into_inner();
+    db::run(&state.pool, move |conn| users::delete(conn, &actor, &name, expected)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

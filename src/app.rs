@@ -1,0 +1,116 @@
+//! The one App factory, used by `devfund serve` and by the integration tests alike.
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::{App, web};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
+
+use crate::api;
+use crate::auth::AuthKeys;
+use crate::auth::rate_limit::LoginLimiter;
+use crate::config::Config;
+use crate::db::{self, Backend, Pool};
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::models::reference::Catalogue;
+
+/// Everything a request may need, built once at start-up and shared by every worker.
+pub struct AppState {
+    pub pool: Pool,
+    pub backend: Backend,
+    pub catalogue: Arc<Catalogue>,
+    pub keys: AuthKeys,
+    pub limiter: LoginLimiter,
+    pub metrics: Metrics,
+    pub token_ttl_secs: u64,
+    pub max_body_bytes: usize,
+    /// The OpenAPI document, serialized once.
+    pub openapi_json: web::Bytes,
+    /// Every documented path with its methods, for 405 answers.
+    pub routes: api::system::RouteTable,
+}
+
+impl AppState {
+    /// Connects, migrates, loads the reference catalogue and the keys.
+    pub fn build(config: &Config) -> anyhow::Result<web::Data<AppState>> {
+        let url = config.database_url();
+        let backend = Backend::from_url(url.expose());
+        if backend == Backend::Sqlite {
+            if let Some(parent) = std::path::Path::new(db::sqlite_path(url.expose())).parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+        }
+        let pool = db::connect(url.expose(), config.db_pool_size)?;
+        let mut conn = pool.get()?;
+        let applied = db::migrate::run_pending(&mut conn)?;
+        if !applied.is_empty() {
+            tracing::info!(count = applied.len(), backend = backend.name(), "applied migrations");
+        }
+        let catalogue = Arc::new(Catalogue::load(&mut conn)?);
+        drop(conn);
+        let keys = AuthKeys::load(config)?;
+        let doc = api::openapi::document();
+        let openapi_json = web::Bytes::from(serde_json::to_vec(&doc)?);
+        let routes = api::system::RouteTable::from_document(&doc);
+        Ok(web::Data::new(AppState {
+            pool,
+            backend,
+            catalogue,
+            keys,
+            limiter: LoginLimiter::default(),
+            metrics: Metrics::default(),
+            token_ttl_secs: config.token_ttl_secs,
+            max_body_bytes: config.max_body_bytes,
+            openapi_json,
+            routes,
+        }))
+    }
+}
+
+/// The application: routes, error handlers, request ids, limits.
+pub fn build(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let max_body = state.max_body_bytes;
+    let (app, _doc) = App::new()
+        .app_data(state)
+        .app_data(web::PayloadConfig::new(max_body))
+        .app_data(web::PathConfig::default().error_handler(|err, _| {
+            ApiError::bad_parameter("path", err.to_string()).into()
+        }))
+        .app_data(web::QueryConfig::default().error_handler(|err, _| {
+            query_error(&err.to_string()).into()
+        }))
+        .into_utoipa_app()
+        .openapi(api::openapi::base())
+        .configure(api::system::configure)
+        .configure(api::configure)
+        .split_for_parts();
+    app.service(SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::from("/openapi.json")))
+        .service(web::redirect("/docs", "/docs/"))
+        .default_service(web::to(api::system::fallback))
+        .wrap(from_fn(crate::request_context::middleware))
+}
+
+/// A query string that does not fit its parameters: 400 naming the parameter when serde says.
+fn query_error(message: &str) -> ApiError {
+    let field = message
+        .split('`')
+        .nth(1)
+        .filter(|_| message.contains("field"))
+        .unwrap_or("query")
+        .to_owned();
+    ApiError::bad_parameter(&field, message.trim_start_matches("Query deserialize error: "))
+}

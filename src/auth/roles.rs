@@ -1,0 +1,138 @@
+//! Roles and what each may do: the one table of permissions.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    FundManager,
+    ProjectOfficer,
+    Evaluator,
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] =
+        [Role::Admin, Role::FundManager, Role::ProjectOfficer, Role::Evaluator, Role::Viewer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::FundManager => "fund_manager",
+            Role::ProjectOfficer => "project_officer",
+            Role::Evaluator => "evaluator",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The permissions of this role: the single source of truth.
+    pub fn permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Role::Admin => &[
+                ReferenceRead,
+                ReferenceWrite,
+                MemberStatesRead,
+                MemberStatesWrite,
+                UsersAdmin,
+                AuditRead,
+                ProjectsRead,
+                ProjectsWrite,
+                ProjectsApprove,
+            ],
+            Role::FundManager => &[
+                ReferenceRead,
+                ReferenceWrite,
+                MemberStatesRead,
+                MemberStatesWrite,
+                ProjectsRead,
+                ProjectsWrite,
+                ProjectsApprove,
+            ],
+            Role::ProjectOfficer => {
+                &[ReferenceRead, MemberStatesRead, ProjectsRead, ProjectsWrite]
+            }
+            Role::Evaluator => &[ReferenceRead, MemberStatesRead, ProjectsRead],
+            Role::Viewer => &[ReferenceRead, MemberStatesRead, ProjectsRead],
+        }
+    }
+
+    pub fn has(self, permission: Permission) -> bool {
+        self.permissions().contains(&permission)
+    }
+}
+
+/// What a route needs. The name (`as_str`) appears in the OpenAPI document as the scope of
+/// the operation's `bearer` security requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    ReferenceRead,
+    ReferenceWrite,
+    MemberStatesRead,
+    MemberStatesWrite,
+    UsersAdmin,
+    AuditRead,
+    ProjectsRead,
+    ProjectsWrite,
+    ProjectsApprove,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 9] = [
+        Permission::ReferenceRead,
+        Permission::ReferenceWrite,
+        Permission::MemberStatesRead,
+        Permission::MemberStatesWrite,
+        Permission::UsersAdmin,
+        Permission::AuditRead,
+        Permission::ProjectsRead,
+        Permission::ProjectsWrite,
+        Permission::ProjectsApprove,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::ReferenceRead => "reference:read",
+            Permission::ReferenceWrite => "reference:write",
+            Permission::MemberStatesRead => "member_states:read",
+            Permission::MemberStatesWrite => "member_states:write",
+            Permission::UsersAdmin => "users:admin",
+            Permission::AuditRead => "audit:read",
+            Permission::ProjectsRead => "projects:read",
+            Permission::ProjectsWrite => "projects:write",
+            Permission::ProjectsApprove => "projects:approve",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Permission> {
+        Permission::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_permission_is_held_by_admin_and_viewer_only_reads() {
+        for p in Permission::ALL {
+            assert!(Role::Admin.has(p), "{p:?}");
+            assert_eq!(Permission::parse(p.as_str()), Some(p));
+        }
+        assert!(Role::Viewer.permissions().iter().all(|p| p.as_str().ends_with(":read")));
+    }
+
+    #[test]
+    fn roles_round_trip_through_their_names() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("superuser"), None);
+    }
+}

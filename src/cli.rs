@@ -1,0 +1,151 @@
+//! The commands of the `devfund` binary.
+
+use std::io::Read;
+
+use anyhow::Context;
+
+use crate::auth::{AuthKeys, Role};
+use crate::config::{Cli, Command, Config, SeedArgs, TokenArgs, UsersCommand};
+use crate::db;
+use crate::domain::Iso3;
+use crate::services::{self, Actor};
+
+pub fn init_logging(config: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.config;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config),
+        Command::Migrate => migrate(&config),
+        Command::Token(args) => token(&config, args),
+        Command::Users { command: UsersCommand::Add { username, role, client, member_states } } => {
+            add_user(&config, username, &role, client, member_states)
+        }
+        Command::Seed(args) => seed(&config, args),
+        Command::Openapi => {
+            println!("{}", crate::api::openapi::document().to_pretty_json()?);
+            Ok(())
+        }
+    }
+}
+
+fn serve(config: Config) -> anyhow::Result<()> {
+    let state = crate::app::AppState::build(&config)?;
+    let workers = config.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    tracing::info!(bind = %config.bind, backend = state.backend.name(), workers, "devfund listening");
+    actix_web::rt::System::new().block_on(async move {
+        actix_web::HttpServer::new(move || crate::app::build(state.clone()))
+            .workers(workers)
+            .shutdown_timeout(30)
+            .bind(&config.bind)
+            .with_context(|| format!("binding {}", config.bind))?
+            .run()
+            .await
+            .context("server error")
+    })
+}
+
+/// Opens the configured database and applies pending migrations.
+fn open(config: &Config) -> anyhow::Result<db::Pool> {
+    let url = config.database_url();
+    if db::Backend::from_url(url.expose()) == db::Backend::Sqlite {
+        if let Some(parent) = std::path::Path::new(db::sqlite_path(url.expose())).parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+    }
+    let pool = db::connect(url.expose(), 2)?;
+    db::migrate::run_pending(&mut *pool.get()?)?;
+    Ok(pool)
+}
+
+fn migrate(config: &Config) -> anyhow::Result<()> {
+    let pool = db::connect(config.database_url().expose(), 1)?;
+    let applied = db::migrate::run_pending(&mut *pool.get()?)?;
+    println!("applied {} migration(s){}", applied.len(), if applied.is_empty() { "; the database is current" } else { "" });
+    Ok(())
+}
+
+fn parse_role(role: &str) -> anyhow::Result<Role> {
+    Role::parse(role).with_context(|| {
+        let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("unknown role {role:?}; use one of {}", names.join(", "))
+    })
+}
+
+fn parse_states(states: Vec<String>) -> anyhow::Result<Option<Vec<String>>> {
+    for s in &states {
+        Iso3::parse(s).with_context(|| format!("member state {s:?}"))?;
+    }
+    Ok(if states.is_empty() { None } else { Some(states) })
+}
+
+/// Parses `30s`, `15m`, `1h`, `7d` into seconds.
+pub fn parse_ttl(ttl: &str) -> anyhow::Result<u64> {
+    let (number, unit) = ttl.split_at(ttl.find(|c: char| !c.is_ascii_digit()).unwrap_or(ttl.len()));
+    let n: u64 = number.parse().with_context(|| format!("ttl {ttl:?}: expected e.g. 30m, 1h, 7d"))?;
+    let factor = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => anyhow::bail!("ttl {ttl:?}: the unit must be s, m, h or d"),
+    };
+    n.checked_mul(factor).filter(|s| *s > 0).context("ttl out of range")
+}
+
+fn token(config: &Config, args: TokenArgs) -> anyhow::Result<()> {
+    let role = parse_role(&args.role)?;
+    let states = parse_states(args.member_states)?;
+    let keys = AuthKeys::load(config)?;
+    let (token, _) = keys.issue(&args.sub, role, states, parse_ttl(&args.ttl)?)?;
+    println!("{token}");
+    Ok(())
+}
+
+fn add_user(config: &Config, username: String, role: &str, client: bool, states: Vec<String>) -> anyhow::Result<()> {
+    let role = parse_role(role)?;
+    let member_states = parse_states(states)?;
+    let mut password = String::new();
+    std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    anyhow::ensure!(password.chars().count() >= 12, "the password must be at least 12 characters");
+    let pool = open(config)?;
+    let kind = if client { services::users::Kind::Client } else { services::users::Kind::Person };
+    let new = services::users::NewUser { username: username.clone(), kind, role, member_states, password };
+    services::users::create(&mut *pool.get()?, &Actor::system("cli"), new).map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("created {} {username} with role {}", kind.as_str(), role.as_str());
+    Ok(())
+}
+
+fn seed(config: &Config, args: SeedArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(args.demo, "nothing to seed: pass --demo to load the booklet's demo data");
+    let pool = open(config)?;
+    let report = services::seed::demo(&mut *pool.get()?).map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "demo data: {} member state(s) created, {} eligibility record(s) written",
+        report.member_states_created, report.eligibility_written
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ttls_parse_with_units() {
+        assert_eq!(super::parse_ttl("90").unwrap(), 90);
+        assert_eq!(super::parse_ttl("30m").unwrap(), 1800);
+        assert_eq!(super::parse_ttl("1h").unwrap(), 3600);
+        assert_eq!(super::parse_ttl("7d").unwrap(), 604_800);
+        assert!(super::parse_ttl("1w").is_err());
+        assert!(super::parse_ttl("0h").is_err());
+    }
+}

@@ -1,0 +1,178 @@
+//! Typed configuration, read once from the command line and the environment.
+//!
+//! Every setting is a CLI flag with an environment fallback; the README's configuration
+//! table lists them. Secrets are wrapped in [`Secret`] so they never reach a log line.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// A value that must never be printed: `Debug` and `Display` show `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "devfund", version, about = "The IOM Development Fund's system of record")]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP service (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print a signed access token for the configured HS256 key.
+    Token(TokenArgs),
+    /// Manage logins.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// Load data into the database.
+    Seed(SeedArgs),
+    /// Print the OpenAPI document (regenerate `openapi/openapi.json` with it).
+    Openapi,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// The subject (user name) the token speaks for.
+    #[arg(long)]
+    pub sub: String,
+    /// admin, fund_manager, project_officer, evaluator or viewer.
+    #[arg(long)]
+    pub role: String,
+    /// Member states (ISO3, comma-separated) a project officer is scoped to.
+    #[arg(long, value_delimiter = ',')]
+    pub member_states: Vec<String>,
+    /// Lifetime, e.g. `30m`, `1h`, `7d`.
+    #[arg(long, default_value = "1h")]
+    pub ttl: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create a login; the password (or client secret) is read from standard input.
+    Add {
+        username: String,
+        #[arg(long)]
+        role: String,
+        /// A service client (client_credentials grant) rather than a person.
+        #[arg(long)]
+        client: bool,
+        #[arg(long, value_delimiter = ',')]
+        member_states: Vec<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// Load the booklet's demo data (idempotent).
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// `postgres://…` selects PostgreSQL; a path or `sqlite://path` selects SQLite.
+    /// Default: `<data dir>/devfund.sqlite3`.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<Secret>,
+    /// Listen address.
+    #[arg(long, env = "DEVFUND_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: String,
+    /// Where the embedded database and a generated signing key live.
+    #[arg(long, env = "DEVFUND_DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+    /// HS256 signing key for tokens this service issues; generated once into the data
+    /// folder when absent.
+    #[arg(long, env = "DEVFUND_JWT_SECRET", global = true, hide_env_values = true)]
+    pub jwt_secret: Option<Secret>,
+    /// `iss` required on every token.
+    #[arg(long, env = "DEVFUND_JWT_ISSUER", default_value = "devfund", global = true)]
+    pub jwt_issuer: String,
+    /// `aud` required on every token.
+    #[arg(long, env = "DEVFUND_JWT_AUDIENCE", default_value = "devfund-api", global = true)]
+    pub jwt_audience: String,
+    /// A JWKS file whose RSA keys sign RS256 tokens from IOM's identity provider.
+    #[arg(long, env = "DEVFUND_JWT_JWKS_FILE", global = true)]
+    pub jwt_jwks_file: Option<PathBuf>,
+    /// A PEM RSA public key that signs RS256 tokens from IOM's identity provider.
+    #[arg(long, env = "DEVFUND_JWT_PUBLIC_KEY_FILE", global = true)]
+    pub jwt_public_key_file: Option<PathBuf>,
+    /// Lifetime of tokens issued by `POST /api/v1/auth/token`, in seconds.
+    #[arg(long, env = "DEVFUND_TOKEN_TTL_SECS", default_value_t = 3600, global = true)]
+    pub token_ttl_secs: u64,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "DEVFUND_MAX_BODY_BYTES", default_value_t = 1_048_576, global = true)]
+    pub max_body_bytes: usize,
+    /// Database connections in the pool.
+    #[arg(long, env = "DEVFUND_DB_POOL_SIZE", default_value_t = 10, global = true)]
+    pub db_pool_size: u32,
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "DEVFUND_WORKERS", global = true)]
+    pub workers: Option<usize>,
+    /// Log lines as JSON (`json`) or human-readable text (`text`).
+    #[arg(long, env = "DEVFUND_LOG_FORMAT", default_value = "text", global = true)]
+    pub log_format: String,
+}
+
+impl Config {
+    /// The database URL, defaulting to a SQLite file in the data folder.
+    pub fn database_url(&self) -> Secret {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => Secret::new(self.data_dir.join("devfund.sqlite3").to_string_lossy()),
+        }
+    }
+
+    /// A configuration for tests and tools: defaults everywhere, the given database.
+    pub fn for_database(database_url: &str, data_dir: PathBuf) -> Self {
+        let mut config = Cli::parse_from(["devfund"]).config;
+        config.database_url = Some(Secret::new(database_url));
+        config.data_dir = data_dir;
+        config
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secret::new("hunter2");
+        assert_eq!(format!("{s:?}"), "Secret(***)");
+        let cli = Cli::parse_from(["devfund", "--jwt-secret", "hunter2"]);
+        assert!(!format!("{cli:?}").contains("hunter2"));
+    }
+}

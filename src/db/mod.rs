@@ -1,0 +1,144 @@
+//! The database layer: one diesel code path over SQLite (embedded default) and PostgreSQL.
+//!
+//! The backend is chosen from the URL scheme ([`Backend::from_url`]); connections come from an
+//! r2d2 pool of [`AnyConnection`]; every write runs in [`write_tx`] (on SQLite a
+//! `BEGIN IMMEDIATE` transaction, so readers that later write never deadlock), and every
+//! database call from a handler goes through [`run`], which checks a connection out inside
+//! actix's blocking pool.
+
+mod manager;
+pub mod migrate;
+pub mod schema;
+pub mod sql;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::prelude::*;
+use diesel::{PgConnection, SqliteConnection};
+
+use crate::error::ApiError;
+pub use manager::ConnectionManager;
+
+/// A connection to either backend; queries are written once against it.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type Conn = AnyConnection;
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    /// `postgres://` or `postgresql://` selects PostgreSQL; anything else is a SQLite path
+    /// (optionally prefixed `sqlite://`).
+    pub fn from_url(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Postgres => "postgres",
+            Backend::Sqlite => "sqlite",
+        }
+    }
+}
+
+/// The SQLite file path of a `sqlite://path` or plain path URL.
+pub fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://").unwrap_or(url)
+}
+
+/// Builds the pool. Fails fast (with the database's own message) when the first connection
+/// cannot be made.
+pub fn connect(url: &str, max_size: u32) -> anyhow::Result<Pool> {
+    let manager = ConnectionManager::new(url);
+    // One real connection first, so a bad URL or a server that is down is reported with its
+    // own cause instead of a pool timeout.
+    r2d2::ManageConnection::connect(&manager).map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(5))
+        .test_on_check_out(false)
+        .build_unchecked(manager);
+    Ok(pool)
+}
+
+/// Runs `f` with a pooled connection on actix's blocking thread pool.
+pub async fn run<T, F>(pool: &Pool, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut Conn) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(crate::request_context::propagate(move || {
+        let mut conn = pool.get().map_err(ApiError::pool)?;
+        f(&mut conn)
+    }))
+    .await
+    .map_err(|e| ApiError::internal(anyhow::anyhow!("blocking task failed: {e}")))?
+}
+
+/// Runs `f` in one write transaction: `BEGIN IMMEDIATE` on SQLite (takes the write lock up
+/// front, so a read-then-write use case cannot fail with "database is locked"), a plain
+/// transaction on PostgreSQL. Commits on `Ok`, rolls back on `Err`. Called inside another
+/// `write_tx` it nests as a savepoint, so use cases compose.
+pub fn write_tx<T, E, F>(conn: &mut Conn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        AnyConnection::Postgresql(_) => conn.transaction(f),
+        AnyConnection::Sqlite(inner) => {
+            let depth = <AnsiTransactionManager as TransactionManager<SqliteConnection>>::transaction_manager_status_mut(inner)
+                .transaction_depth();
+            if !matches!(depth, Ok(None)) {
+                // Already inside a use case's transaction: nest as a savepoint.
+                return conn.transaction(f);
+            }
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+            let result = f(conn);
+            let AnyConnection::Sqlite(inner) = conn else {
+                unreachable!("the variant of a connection never changes")
+            };
+            match result {
+                Ok(value) => {
+                    if let Err(e) = AnsiTransactionManager::commit_transaction(inner) {
+                        let _ = AnsiTransactionManager::rollback_transaction(inner);
+                        return Err(e.into());
+                    }
+                    Ok(value)
+                }
+                Err(e) => {
+                    if let Err(rollback) = AnsiTransactionManager::rollback_transaction(inner) {
+                        tracing::error!(error = %rollback, "rollback failed");
+                    }
+                    Err(e)
+                }
+            }
+        }
+    }
+}
+
+/// Runs `f` inside a savepoint so that a statement expected to fail (a unique violation that
+/// is then reported) does not abort the surrounding PostgreSQL transaction.
+pub fn savepoint<T, F>(conn: &mut Conn, f: F) -> Result<T, diesel::result::Error>
+where
+    F: FnOnce(&mut Conn) -> Result<T, diesel::result::Error>,
+{
+    conn.transaction(f)
+}

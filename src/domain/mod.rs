@@ -1,0 +1,13 @@
+//! Pure domain types and rules: no actix, no diesel. Each type parses its input and says
+//! precisely what is wrong with it.
+
+pub mod country;
+pub mod funding;
+pub mod money;
+pub mod paging;
+pub mod share;
+
+pub use country::Iso3;
+pub use funding::{FundingLine, IncomeGroup, Scope};
+pub use money::Money;
+pub use share::Share;

@@ -1,0 +1,26 @@
+//! # devfund
+//!
+//! The system of record of the IOM Development Fund, as a REST/JSON service.
+//!
+//! A request flows: [`app::build`] (request id, limits, error rendering) → a handler in
+//! [`api`] (extracts the [`auth::Principal`] and states its permission in one line, parses the
+//! body into [`domain`] types) → a use case in [`services`] (one transaction through
+//! [`db::write_tx`], rules applied, audit event written) → query functions on the diesel
+//! structs in [`models`] → a response DTO back in [`api`].
+//!
+//! Errors of every layer are one type, [`error::ApiError`], rendered as RFC 9457 problem+json
+//! with a stable code from one table. The database is SQLite (embedded default) or
+//! PostgreSQL, chosen by the URL; the same diesel code serves both ([`db`]).
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod metrics;
+pub mod models;
+pub mod request_context;
+pub mod services;

@@ -1,0 +1,95 @@
+//! Funding rules: caps per funding line and scope, effective from a year.
+
+use diesel::prelude::*;
+
+use crate::db::Conn;
+use crate::db::schema::funding_rules;
+
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = funding_rules)]
+pub struct FundingRule {
+    pub id: i64,
+    pub effective_year: i32,
+    pub funding_line: String,
+    pub scope: String,
+    pub cap_usd_cents: i64,
+    pub exceptional_cap_usd_cents: Option<i64>,
+    pub staff_office_max_share_ppm: i32,
+    pub min_endorsing_states: i32,
+    pub note: Option<String>,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable, AsChangeset, serde::Serialize)]
+#[diesel(table_name = funding_rules)]
+#[diesel(treat_none_as_null = true)]
+pub struct FundingRuleValues {
+    pub effective_year: i32,
+    pub funding_line: String,
+    pub scope: String,
+    pub cap_usd_cents: i64,
+    pub exceptional_cap_usd_cents: Option<i64>,
+    pub staff_office_max_share_ppm: i32,
+    pub min_endorsing_states: i32,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct FundingRuleFilter {
+    pub funding_line: Option<String>,
+    pub scope: Option<String>,
+    /// Rules in force in this year: the latest effective year not after it, per line and scope.
+    pub year: Option<i32>,
+}
+
+impl FundingRule {
+    pub fn find(conn: &mut Conn, id: i64) -> QueryResult<Option<FundingRule>> {
+        funding_rules::table.find(id).select(FundingRule::as_select()).first(conn).optional()
+    }
+
+    pub fn list(conn: &mut Conn, f: &FundingRuleFilter) -> QueryResult<Vec<FundingRule>> {
+        let mut q = funding_rules::table.into_boxed();
+        if let Some(line) = &f.funding_line {
+            q = q.filter(funding_rules::funding_line.eq(line.clone()));
+        }
+        if let Some(scope) = &f.scope {
+            q = q.filter(funding_rules::scope.eq(scope.clone()));
+        }
+        if let Some(year) = f.year {
+            q = q.filter(funding_rules::effective_year.le(year));
+        }
+        let rows: Vec<FundingRule> = q
+            .order((
+                funding_rules::funding_line,
+                funding_rules::scope,
+                funding_rules::effective_year.desc(),
+            ))
+            .select(FundingRule::as_select())
+            .load(conn)?;
+        if f.year.is_none() {
+            return Ok(rows);
+        }
+        // Keep the first (latest) rule of each line and scope.
+        let mut seen = std::collections::HashSet::new();
+        Ok(rows.into_iter().filter(|r| seen.insert((r.funding_line.clone(), r.scope.clone()))).collect())
+    }
+
+    pub fn insert(conn: &mut Conn, values: &FundingRuleValues, at: chrono::NaiveDateTime) -> QueryResult<FundingRule> {
+        diesel::insert_into(funding_rules::table)
+            .values((values, funding_rules::created_at.eq(at), funding_rules::updated_at.eq(at)))
+            .returning(funding_rules::all_columns)
+            .get_result(conn)
+    }
+
+    pub fn update(conn: &mut Conn, id: i64, values: &FundingRuleValues, at: chrono::NaiveDateTime) -> QueryResult<FundingRule> {
+        diesel::update(funding_rules::table.find(id))
+            .set((values, funding_rules::updated_at.eq(at)))
+            .returning(funding_rules::all_columns)
+            .get_result(conn)
+    }
+
+    pub fn delete(conn: &mut Conn, id: i64) -> QueryResult<usize> {
+        diesel::delete(funding_rules::table.find(id)).execute(conn)
+    }
+}

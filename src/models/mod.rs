@@ -1,0 +1,14 @@
+//! diesel row types and their query functions, one file per table or aggregate.
+
+pub mod allocation;
+pub mod audit;
+pub mod funding_rule;
+pub mod member_state;
+pub mod reference;
+pub mod user;
+
+/// The current time as stored: UTC, to the microsecond (SQLite and PostgreSQL then agree).
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().naive_utc().trunc_subsecs(6)
+}

@@ -1,0 +1,41 @@
+//! The use cases. Each public function is one transaction (through [`crate::db::write_tx`])
+//! that applies the rules, writes the change and its audit event together, and knows nothing
+//! of HTTP.
+
+pub mod allocations;
+pub mod audit;
+pub mod funding_rules;
+pub mod member_states;
+pub mod seed;
+pub mod users;
+
+use crate::auth::{Principal, Role};
+use crate::error::ApiError;
+
+/// Who performs a change, as the audit trail records it.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub subject: String,
+    pub role: String,
+}
+
+impl Actor {
+    /// The actor for work done on the server itself (`devfund seed`, `devfund users add`).
+    pub fn system(what: &str) -> Actor {
+        Actor { subject: format!("system:{what}"), role: Role::Admin.as_str().to_owned() }
+    }
+}
+
+impl From<&Principal> for Actor {
+    fn from(p: &Principal) -> Actor {
+        Actor { subject: p.subject.clone(), role: p.role.as_str().to_owned() }
+    }
+}
+
+/// 412 unless the caller's `If-Match` version (when given) is the stored one.
+pub fn check_version(expected: Option<i64>, actual: i64) -> Result<(), ApiError> {
+    match expected {
+        Some(v) if v != actual => Err(ApiError::precondition_failed()),
+        _ => Ok(()),
+    }
+}
