@@ -39,16 +39,16 @@ impl AppState {
     pub fn build(config: &Config) -> anyhow::Result<web::Data<AppState>> {
         let url = config.database_url();
         let backend = Backend::from_url(url.expose());
-        if backend == Backend::Sqlite {
-            if let Some(parent) = std::path::Path::new(db::sqlite_path(url.expose())).parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-        }
+        db::ensure_sqlite_dir(url.expose())?;
         let pool = db::connect(url.expose(), config.db_pool_size)?;
         let mut conn = pool.get()?;
         let applied = db::migrate::run_pending(&mut conn)?;
         if !applied.is_empty() {
-            tracing::info!(count = applied.len(), backend = backend.name(), "applied migrations");
+            tracing::info!(
+                count = applied.len(),
+                backend = backend.name(),
+                "applied migrations"
+            );
         }
         let catalogue = Arc::new(Catalogue::load(&mut conn)?);
         drop(conn);
@@ -87,12 +87,14 @@ pub fn build(
     let (app, _doc) = App::new()
         .app_data(state)
         .app_data(web::PayloadConfig::new(max_body))
-        .app_data(web::PathConfig::default().error_handler(|err, _| {
-            ApiError::bad_parameter("path", err.to_string()).into()
-        }))
-        .app_data(web::QueryConfig::default().error_handler(|err, _| {
-            query_error(&err.to_string()).into()
-        }))
+        .app_data(
+            web::PathConfig::default()
+                .error_handler(|err, _| ApiError::bad_parameter("path", err.to_string()).into()),
+        )
+        .app_data(
+            web::QueryConfig::default()
+                .error_handler(|err, _| query_error(&err.to_string()).into()),
+        )
         .into_utoipa_app()
         .openapi(api::openapi::base())
         .configure(api::system::configure)
@@ -112,5 +114,8 @@ fn query_error(message: &str) -> ApiError {
         .filter(|_| message.contains("field"))
         .unwrap_or("query")
         .to_owned();
-    ApiError::bad_parameter(&field, message.trim_start_matches("Query deserialize error: "))
+    ApiError::bad_parameter(
+        &field,
+        message.trim_start_matches("Query deserialize error: "),
+    )
 }

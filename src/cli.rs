@@ -13,7 +13,9 @@ use crate::services::{self, Actor};
 pub fn init_logging(config: &Config) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("RUST_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if config.log_format == "json" {
         builder.json().init();
     } else {
@@ -27,9 +29,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => serve(config),
         Command::Migrate => migrate(&config),
         Command::Token(args) => token(&config, args),
-        Command::Users { command: UsersCommand::Add { username, role, client, member_states } } => {
-            add_user(&config, username, &role, client, member_states)
-        }
+        Command::Users {
+            command:
+                UsersCommand::Add {
+                    username,
+                    role,
+                    client,
+                    member_states,
+                },
+        } => add_user(&config, username, &role, client, member_states),
         Command::Seed(args) => seed(&config, args),
         Command::Openapi => {
             println!("{}", crate::api::openapi::document().to_pretty_json()?);
@@ -40,7 +48,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn serve(config: Config) -> anyhow::Result<()> {
     let state = crate::app::AppState::build(&config)?;
-    let workers = config.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let workers = config
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     tracing::info!(bind = %config.bind, backend = state.backend.name(), workers, "devfund listening");
     actix_web::rt::System::new().block_on(async move {
         actix_web::HttpServer::new(move || crate::app::build(state.clone()))
@@ -57,20 +67,26 @@ fn serve(config: Config) -> anyhow::Result<()> {
 /// Opens the configured database and applies pending migrations.
 fn open(config: &Config) -> anyhow::Result<db::Pool> {
     let url = config.database_url();
-    if db::Backend::from_url(url.expose()) == db::Backend::Sqlite {
-        if let Some(parent) = std::path::Path::new(db::sqlite_path(url.expose())).parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-    }
+    db::ensure_sqlite_dir(url.expose())?;
     let pool = db::connect(url.expose(), 2)?;
     db::migrate::run_pending(&mut *pool.get()?)?;
     Ok(pool)
 }
 
 fn migrate(config: &Config) -> anyhow::Result<()> {
-    let pool = db::connect(config.database_url().expose(), 1)?;
+    let url = config.database_url();
+    db::ensure_sqlite_dir(url.expose())?;
+    let pool = db::connect(url.expose(), 1)?;
     let applied = db::migrate::run_pending(&mut *pool.get()?)?;
-    println!("applied {} migration(s){}", applied.len(), if applied.is_empty() { "; the database is current" } else { "" });
+    println!(
+        "applied {} migration(s){}",
+        applied.len(),
+        if applied.is_empty() {
+            "; the database is current"
+        } else {
+            ""
+        }
+    );
     Ok(())
 }
 
@@ -85,13 +101,19 @@ fn parse_states(states: Vec<String>) -> anyhow::Result<Option<Vec<String>>> {
     for s in &states {
         Iso3::parse(s).with_context(|| format!("member state {s:?}"))?;
     }
-    Ok(if states.is_empty() { None } else { Some(states) })
+    Ok(if states.is_empty() {
+        None
+    } else {
+        Some(states)
+    })
 }
 
 /// Parses `30s`, `15m`, `1h`, `7d` into seconds.
 pub fn parse_ttl(ttl: &str) -> anyhow::Result<u64> {
     let (number, unit) = ttl.split_at(ttl.find(|c: char| !c.is_ascii_digit()).unwrap_or(ttl.len()));
-    let n: u64 = number.parse().with_context(|| format!("ttl {ttl:?}: expected e.g. 30m, 1h, 7d"))?;
+    let n: u64 = number
+        .parse()
+        .with_context(|| format!("ttl {ttl:?}: expected e.g. 30m, 1h, 7d"))?;
     let factor = match unit {
         "" | "s" => 1,
         "m" => 60,
@@ -99,7 +121,9 @@ pub fn parse_ttl(ttl: &str) -> anyhow::Result<u64> {
         "d" => 86_400,
         _ => anyhow::bail!("ttl {ttl:?}: the unit must be s, m, h or d"),
     };
-    n.checked_mul(factor).filter(|s| *s > 0).context("ttl out of range")
+    n.checked_mul(factor)
+        .filter(|s| *s > 0)
+        .context("ttl out of range")
 }
 
 fn token(config: &Config, args: TokenArgs) -> anyhow::Result<()> {
@@ -111,23 +135,52 @@ fn token(config: &Config, args: TokenArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn add_user(config: &Config, username: String, role: &str, client: bool, states: Vec<String>) -> anyhow::Result<()> {
+fn add_user(
+    config: &Config,
+    username: String,
+    role: &str,
+    client: bool,
+    states: Vec<String>,
+) -> anyhow::Result<()> {
     let role = parse_role(role)?;
     let member_states = parse_states(states)?;
     let mut password = String::new();
-    std::io::stdin().read_to_string(&mut password).context("reading the password from standard input")?;
+    std::io::stdin()
+        .read_to_string(&mut password)
+        .context("reading the password from standard input")?;
     let password = password.trim_end_matches(['\r', '\n']).to_owned();
-    anyhow::ensure!(password.chars().count() >= 12, "the password must be at least 12 characters");
+    anyhow::ensure!(
+        password.chars().count() >= 12,
+        "the password must be at least 12 characters"
+    );
     let pool = open(config)?;
-    let kind = if client { services::users::Kind::Client } else { services::users::Kind::Person };
-    let new = services::users::NewUser { username: username.clone(), kind, role, member_states, password };
-    services::users::create(&mut *pool.get()?, &Actor::system("cli"), new).map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!("created {} {username} with role {}", kind.as_str(), role.as_str());
+    let kind = if client {
+        services::users::Kind::Client
+    } else {
+        services::users::Kind::Person
+    };
+    let new = services::users::NewUser {
+        username: username.clone(),
+        kind,
+        role,
+        member_states,
+        password,
+    };
+    services::users::create(&mut *pool.get()?, &Actor::system("cli"), new)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "created {} {username} with role {}",
+        kind.as_str(),
+        role.as_str()
+    );
     Ok(())
 }
 
 fn seed(config: &Config, args: SeedArgs) -> anyhow::Result<()> {
-    anyhow::ensure!(args.demo, "nothing to seed: pass --demo to load the booklet's demo data");
+    anyhow::ensure!(
+        args.demo,
+        "nothing to seed: pass --demo to load the booklet's demo data"
+    );
     let pool = open(config)?;
     let report = services::seed::demo(&mut *pool.get()?).map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(

@@ -36,7 +36,11 @@ impl std::str::FromStr for Secret {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "devfund", version, about = "The IOM Development Fund's system of record")]
+#[command(
+    name = "devfund",
+    version,
+    about = "The IOM Development Fund's system of record"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub config: Config,
@@ -108,20 +112,45 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<Secret>,
     /// Listen address.
-    #[arg(long, env = "DEVFUND_BIND", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "DEVFUND_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub bind: String,
     /// Where the embedded database and a generated signing key live.
-    #[arg(long, env = "DEVFUND_DATA_DIR", default_value = "./data", global = true)]
+    #[arg(
+        long,
+        env = "DEVFUND_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// HS256 signing key for tokens this service issues; generated once into the data
     /// folder when absent.
-    #[arg(long, env = "DEVFUND_JWT_SECRET", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "DEVFUND_JWT_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
     pub jwt_secret: Option<Secret>,
     /// `iss` required on every token.
-    #[arg(long, env = "DEVFUND_JWT_ISSUER", default_value = "devfund", global = true)]
+    #[arg(
+        long,
+        env = "DEVFUND_JWT_ISSUER",
+        default_value = "devfund",
+        global = true
+    )]
     pub jwt_issuer: String,
     /// `aud` required on every token.
-    #[arg(long, env = "DEVFUND_JWT_AUDIENCE", default_value = "devfund-api", global = true)]
+    #[arg(
+        long,
+        env = "DEVFUND_JWT_AUDIENCE",
+        default_value = "devfund-api",
+        global = true
+    )]
     pub jwt_audience: String,
     /// A JWKS file whose RSA keys sign RS256 tokens from IOM's identity provider.
     #[arg(long, env = "DEVFUND_JWT_JWKS_FILE", global = true)]
@@ -130,26 +159,50 @@ pub struct Config {
     #[arg(long, env = "DEVFUND_JWT_PUBLIC_KEY_FILE", global = true)]
     pub jwt_public_key_file: Option<PathBuf>,
     /// Lifetime of tokens issued by `POST /api/v1/auth/token`, in seconds.
-    #[arg(long, env = "DEVFUND_TOKEN_TTL_SECS", default_value_t = 3600, global = true)]
+    #[arg(
+        long,
+        env = "DEVFUND_TOKEN_TTL_SECS",
+        default_value_t = 3600,
+        global = true
+    )]
     pub token_ttl_secs: u64,
     /// Largest accepted request body, in bytes.
-    #[arg(long, env = "DEVFUND_MAX_BODY_BYTES", default_value_t = 1_048_576, global = true)]
+    #[arg(
+        long,
+        env = "DEVFUND_MAX_BODY_BYTES",
+        default_value_t = 1_048_576,
+        global = true
+    )]
     pub max_body_bytes: usize,
     /// Database connections in the pool.
-    #[arg(long, env = "DEVFUND_DB_POOL_SIZE", default_value_t = 10, global = true)]
+    #[arg(
+        long,
+        env = "DEVFUND_DB_POOL_SIZE",
+        default_value_t = 10,
+        global = true
+    )]
     pub db_pool_size: u32,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "DEVFUND_WORKERS", global = true)]
     pub workers: Option<usize>,
     /// Log lines as JSON (`json`) or human-readable text (`text`).
-    #[arg(long, env = "DEVFUND_LOG_FORMAT", default_value = "text", global = true)]
+    #[arg(
+        long,
+        env = "DEVFUND_LOG_FORMAT",
+        default_value = "text",
+        global = true
+    )]
     pub log_format: String,
 }
 
 impl Config {
     /// The database URL, defaulting to a SQLite file in the data folder.
     pub fn database_url(&self) -> Secret {
-        match &self.database_url {
+        match self
+            .database_url
+            .as_ref()
+            .filter(|u| !u.expose().is_empty())
+        {
             Some(url) => url.clone(),
             None => Secret::new(self.data_dir.join("devfund.sqlite3").to_string_lossy()),
         }

@@ -38,32 +38,60 @@ impl ErrorCode {
         use ErrorCode::*;
         match self {
             BadRequest => ("bad_request", StatusCode::BAD_REQUEST, "Bad request"),
-            MalformedBody => ("malformed_body", StatusCode::BAD_REQUEST, "Malformed request body"),
+            MalformedBody => (
+                "malformed_body",
+                StatusCode::BAD_REQUEST,
+                "Malformed request body",
+            ),
             Unauthorized => ("unauthorized", StatusCode::UNAUTHORIZED, "Unauthorized"),
             Forbidden => ("forbidden", StatusCode::FORBIDDEN, "Forbidden"),
             NotFound => ("not_found", StatusCode::NOT_FOUND, "Not found"),
-            MethodNotAllowed => {
-                ("method_not_allowed", StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
-            }
+            MethodNotAllowed => (
+                "method_not_allowed",
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Method not allowed",
+            ),
             Conflict => ("conflict", StatusCode::CONFLICT, "Conflict"),
-            PreconditionFailed => {
-                ("precondition_failed", StatusCode::PRECONDITION_FAILED, "Precondition failed")
-            }
-            PayloadTooLarge => {
-                ("payload_too_large", StatusCode::PAYLOAD_TOO_LARGE, "Payload too large")
-            }
+            PreconditionFailed => (
+                "precondition_failed",
+                StatusCode::PRECONDITION_FAILED,
+                "Precondition failed",
+            ),
+            PayloadTooLarge => (
+                "payload_too_large",
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Payload too large",
+            ),
             UnsupportedMediaType => (
                 "unsupported_media_type",
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "Unsupported media type",
             ),
-            ValidationFailed => {
-                ("validation_failed", StatusCode::UNPROCESSABLE_ENTITY, "Validation failed")
-            }
-            RuleViolation => ("rule_violation", StatusCode::UNPROCESSABLE_ENTITY, "Rule violation"),
-            RateLimited => ("rate_limited", StatusCode::TOO_MANY_REQUESTS, "Too many requests"),
-            Internal => ("internal", StatusCode::INTERNAL_SERVER_ERROR, "Internal error"),
-            Unavailable => ("unavailable", StatusCode::SERVICE_UNAVAILABLE, "Service unavailable"),
+            ValidationFailed => (
+                "validation_failed",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Validation failed",
+            ),
+            RuleViolation => (
+                "rule_violation",
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Rule violation",
+            ),
+            RateLimited => (
+                "rate_limited",
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many requests",
+            ),
+            Internal => (
+                "internal",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal error",
+            ),
+            Unavailable => (
+                "unavailable",
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Service unavailable",
+            ),
         }
     }
 
@@ -88,7 +116,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
-        Self { field: field.into(), code: code.to_owned(), message: message.into() }
+        Self {
+            field: field.into(),
+            code: code.to_owned(),
+            message: message.into(),
+        }
     }
 }
 
@@ -115,9 +147,16 @@ pub struct Problem {
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{detail}")]
-    Client { code: ErrorCode, detail: String, errors: Vec<FieldError> },
+    Client {
+        code: ErrorCode,
+        detail: String,
+        errors: Vec<FieldError>,
+    },
     #[error("rate limited: {detail}")]
-    RateLimited { detail: String, retry_after_secs: u64 },
+    RateLimited {
+        detail: String,
+        retry_after_secs: u64,
+    },
     #[error("unavailable: {cause}")]
     Unavailable { cause: anyhow::Error },
     #[error("internal: {cause:#}")]
@@ -128,7 +167,11 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
-        ApiError::Client { code, detail: detail.into(), errors: Vec::new() }
+        ApiError::Client {
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
@@ -164,7 +207,11 @@ impl ApiError {
             [one] => format!("{}: {}", one.field, one.message),
             many => format!("{} fields are invalid", many.len()),
         };
-        ApiError::Client { code: ErrorCode::ValidationFailed, detail, errors }
+        ApiError::Client {
+            code: ErrorCode::ValidationFailed,
+            detail,
+            errors,
+        }
     }
 
     /// A 400 naming the query or path parameter at fault.
@@ -180,19 +227,25 @@ impl ApiError {
 
     fn with_status_400(self) -> Self {
         match self {
-            ApiError::Client { detail, errors, .. } => {
-                ApiError::Client { code: ErrorCode::BadRequest, detail, errors }
-            }
+            ApiError::Client { detail, errors, .. } => ApiError::Client {
+                code: ErrorCode::BadRequest,
+                detail,
+                errors,
+            },
             other => other,
         }
     }
 
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
-        ApiError::Internal { cause: cause.into() }
+        ApiError::Internal {
+            cause: cause.into(),
+        }
     }
 
     pub fn pool(e: r2d2::Error) -> Self {
-        ApiError::Unavailable { cause: anyhow::anyhow!("no database connection: {e}") }
+        ApiError::Unavailable {
+            cause: anyhow::anyhow!("no database connection: {e}"),
+        }
     }
 
     pub fn code(&self) -> ErrorCode {
@@ -207,7 +260,9 @@ impl ApiError {
 
     fn detail(&self) -> String {
         match self {
-            ApiError::Client { detail, .. } | ApiError::RateLimited { detail, .. } => detail.clone(),
+            ApiError::Client { detail, .. } | ApiError::RateLimited { detail, .. } => {
+                detail.clone()
+            }
             ApiError::Unavailable { .. } => {
                 "the database is unavailable; retry after the indicated delay".to_owned()
             }
@@ -281,7 +336,9 @@ impl ResponseError for ApiError {
         let mut res = HttpResponse::build(status);
         res.insert_header((header::CONTENT_TYPE, "application/problem+json"));
         match self {
-            ApiError::RateLimited { retry_after_secs, .. } => {
+            ApiError::RateLimited {
+                retry_after_secs, ..
+            } => {
                 res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             ApiError::Unavailable { .. } => {
@@ -292,7 +349,10 @@ impl ResponseError for ApiError {
                     res.insert_header((header::ALLOW, v));
                 }
             }
-            ApiError::Client { code: ErrorCode::Unauthorized, .. } => {
+            ApiError::Client {
+                code: ErrorCode::Unauthorized,
+                ..
+            } => {
                 res.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"devfund\""));
             }
             _ => {}
@@ -327,7 +387,11 @@ mod tests {
         ];
         let names: std::collections::BTreeSet<_> = all.iter().map(|c| c.as_str()).collect();
         assert_eq!(names.len(), all.len());
-        assert!(names.iter().all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '_')));
+        assert!(
+            names
+                .iter()
+                .all(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        );
     }
 
     #[test]

@@ -27,7 +27,8 @@ impl Metrics {
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         let secs = elapsed.as_secs_f64();
         if let Ok(mut map) = self.requests.lock() {
-            *map.entry((method.to_owned(), route.to_owned(), status)).or_default() += 1;
+            *map.entry((method.to_owned(), route.to_owned(), status))
+                .or_default() += 1;
         }
         if let Ok(mut map) = self.latency.lock() {
             let h = map.entry(route.to_owned()).or_default();
@@ -71,8 +72,16 @@ impl Metrics {
                     "devfund_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
                     h.count
                 );
-                let _ = writeln!(out, "devfund_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", h.sum);
-                let _ = writeln!(out, "devfund_http_request_duration_seconds_count{{route=\"{route}\"}} {}", h.count);
+                let _ = writeln!(
+                    out,
+                    "devfund_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                    h.sum
+                );
+                let _ = writeln!(
+                    out,
+                    "devfund_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                    h.count
+                );
             }
         }
         if let Some(state) = pool {
@@ -81,7 +90,11 @@ impl Metrics {
             let _ = writeln!(out, "devfund_db_pool_connections {}", state.connections);
             out.push_str("# HELP devfund_db_pool_idle_connections Idle database connections.\n");
             out.push_str("# TYPE devfund_db_pool_idle_connections gauge\n");
-            let _ = writeln!(out, "devfund_db_pool_idle_connections {}", state.idle_connections);
+            let _ = writeln!(
+                out,
+                "devfund_db_pool_idle_connections {}",
+                state.idle_connections
+            );
         }
         out
     }

@@ -51,7 +51,8 @@ fn accepted_id(value: &HeaderValue) -> Option<String> {
     let s = value.to_str().ok()?;
     let ok = !s.is_empty()
         && s.len() <= 128
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
     ok.then(|| s.to_owned())
 }
 
@@ -65,17 +66,25 @@ pub async fn middleware(
         .get(&REQUEST_ID_HEADER)
         .and_then(accepted_id)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let ctx = RequestContext { request_id: request_id.clone(), path: req.path().to_owned() };
+    let ctx = RequestContext {
+        request_id: request_id.clone(),
+        path: req.path().to_owned(),
+    };
     let method = req.method().clone();
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let span = tracing::info_span!("request", request_id = %request_id);
 
-    let result = CONTEXT.scope(ctx, next.call(req).instrument(span.clone())).await;
+    let result = CONTEXT
+        .scope(ctx, next.call(req).instrument(span.clone()))
+        .await;
     // Handlers and extractors turn their errors into responses inside the scope above, so
     // an `Err` here comes from the framework itself and is passed on as it is.
     let mut res = result?.map_into_boxed_body();
     let status = res.status();
-    let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         res.headers_mut().insert(REQUEST_ID_HEADER, v);
     }
@@ -90,7 +99,9 @@ pub async fn middleware(
         );
     });
     if let Some(state) = state {
-        state.metrics.observe(method.as_str(), &route, status.as_u16(), elapsed);
+        state
+            .metrics
+            .observe(method.as_str(), &route, status.as_u16(), elapsed);
     }
     Ok(res)
 }

@@ -8,7 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::extract::Body;
 use super::utc;
 use crate::app::AppState;
-use crate::auth::{Permission, Principal};
+use crate::auth::{Authorized, need};
 use crate::db;
 use crate::domain::money::{MoneyDto, MoneyInput};
 use crate::domain::{FundingLine, Money};
@@ -65,11 +65,16 @@ pub struct ListAllocationsQuery {
 #[utoipa::path(tag = "funding", params(ListAllocationsQuery), security(("bearer" = ["reference:read"])),
     responses((status = 200, description = "Envelopes", body = AllocationList)))]
 #[get("/allocations")]
-async fn list_allocations(principal: Principal, query: web::Query<ListAllocationsQuery>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ReferenceRead)?;
+async fn list_allocations(
+    _: Authorized<need::ReferenceRead>,
+    query: web::Query<ListAllocationsQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let year = query.year;
     let rows = db::run(&state.pool, move |conn| Ok(Allocation::list(conn, year)?)).await?;
-    Ok(HttpResponse::Ok().json(AllocationList { items: rows.iter().map(AllocationResponse::from).collect() }))
+    Ok(HttpResponse::Ok().json(AllocationList {
+        items: rows.iter().map(AllocationResponse::from).collect(),
+    }))
 }
 
 /// Set the envelope of a year and funding line (201 when new, 200 when replaced).
@@ -78,19 +83,38 @@ async fn list_allocations(principal: Principal, query: web::Query<ListAllocation
     responses((status = 200, description = "Replaced", body = AllocationResponse),
         (status = 201, description = "Created", body = AllocationResponse)))]
 #[put("/allocations/{year}/{funding_line}")]
-async fn put_allocation(principal: Principal, path: web::Path<(i32, String)>, Body(body): Body<AllocationRequest>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ReferenceWrite)?;
+async fn put_allocation(
+    principal: Authorized<need::ReferenceWrite>,
+    path: web::Path<(i32, String)>,
+    Body(body): Body<AllocationRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let (year, line) = path.into_inner();
-    let line = FundingLine::parse(&line)
-        .ok_or_else(|| ApiError::bad_parameter("funding_line", format!("must be one of {}", FundingLine::expected())))?;
+    let line = FundingLine::parse(&line).ok_or_else(|| {
+        ApiError::bad_parameter(
+            "funding_line",
+            format!("must be one of {}", FundingLine::expected()),
+        )
+    })?;
     if !(2000..=2100).contains(&year) {
-        return Err(ApiError::bad_parameter("year", "must be between 2000 and 2100"));
+        return Err(ApiError::bad_parameter(
+            "year",
+            "must be between 2000 and 2100",
+        ));
     }
-    let envelope = Money::usd_from_input(&body.envelope)
-        .map_err(|e| ApiError::validation(vec![FieldError::new("envelope", e.code(), e.to_string())]))?;
-    let actor = Actor::from(&principal);
+    let envelope = Money::usd_from_input(&body.envelope).map_err(|e| {
+        ApiError::validation(vec![FieldError::new("envelope", e.code(), e.to_string())])
+    })?;
+    let actor = Actor::from(&*principal);
     let note = body.note;
-    let (row, created) = db::run(&state.pool, move |conn| allocations::put(conn, &actor, year, line, envelope, note)).await?;
+    let (row, created) = db::run(&state.pool, move |conn| {
+        allocations::put(conn, &actor, year, line, envelope, note)
+    })
+    .await?;
     let body = AllocationResponse::from(&row);
-    Ok(if created { HttpResponse::Created().json(body) } else { HttpResponse::Ok().json(body) })
+    Ok(if created {
+        HttpResponse::Created().json(body)
+    } else {
+        HttpResponse::Ok().json(body)
+    })
 }

@@ -7,7 +7,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{PageQuery, page_response, parse_timestamp, utc};
 use crate::app::AppState;
-use crate::auth::{Permission, Principal};
+use crate::auth::{Authorized, need};
 use crate::db;
 use crate::error::ApiError;
 use crate::models::audit::{AuditEvent, AuditFilter};
@@ -52,12 +52,11 @@ pub struct AuditEventResponse {
 #[get("/audit-events")]
 async fn list_audit_events(
     req: HttpRequest,
-    principal: Principal,
+    _: Authorized<need::AuditRead>,
     query: web::Query<ListAuditEventsQuery>,
     paging: web::Query<PageQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::AuditRead)?;
     let paging = paging.into_inner().paging()?;
     let q = query.into_inner();
     let filter = AuditFilter {
@@ -67,8 +66,15 @@ async fn list_audit_events(
         from: parse_timestamp("from", q.from.as_deref())?,
         to: parse_timestamp("to", q.to.as_deref())?,
     };
-    let (rows, total) =
-        db::run(&state.pool, move |conn| Ok(AuditEvent::list(conn, &filter, paging.offset(), paging.limit())?)).await?;
+    let (rows, total) = db::run(&state.pool, move |conn| {
+        Ok(AuditEvent::list(
+            conn,
+            &filter,
+            paging.offset(),
+            paging.limit(),
+        )?)
+    })
+    .await?;
     let items = rows
         .into_iter()
         .map(|e| AuditEventResponse {

@@ -7,7 +7,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{RawBody, content_type, parse_json};
 use crate::app::AppState;
-use crate::auth::{Permission, Principal, Role};
+use crate::auth::{Authorized, Role, need};
 use crate::db;
 use crate::error::{ApiError, ErrorCode, FieldError, Problem};
 use crate::services::users::{self, Kind};
@@ -69,8 +69,11 @@ async fn create_token(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let request: TokenRequest = match content_type(&req).as_deref() {
-        Some("application/x-www-form-urlencoded") => serde_urlencoded::from_bytes(&body)
-            .map_err(|e| ApiError::validation(vec![FieldError::new("body", "invalid_form", e.to_string())]))?,
+        Some("application/x-www-form-urlencoded") => {
+            serde_urlencoded::from_bytes(&body).map_err(|e| {
+                ApiError::validation(vec![FieldError::new("body", "invalid_form", e.to_string())])
+            })?
+        }
         Some("application/json") => parse_json(&body)?,
         _ => {
             return Err(ApiError::new(
@@ -96,16 +99,27 @@ async fn create_token(
     };
     let mut missing = Vec::new();
     if name.as_deref().is_none_or(str::is_empty) {
-        missing.push(FieldError::new(name_field, "required", "is required for this grant"));
+        missing.push(FieldError::new(
+            name_field,
+            "required",
+            "is required for this grant",
+        ));
     }
     if secret.as_deref().is_none_or(str::is_empty) {
-        missing.push(FieldError::new(secret_field, "required", "is required for this grant"));
+        missing.push(FieldError::new(
+            secret_field,
+            "required",
+            "is required for this grant",
+        ));
     }
     if !missing.is_empty() {
         return Err(ApiError::validation(missing));
     }
     let (name, secret) = (name.unwrap_or_default(), secret.unwrap_or_default());
-    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let address = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
 
     if let Err(wait) = state.limiter.check(&name, &address) {
         return Err(ApiError::RateLimited {
@@ -114,17 +128,26 @@ async fn create_token(
         });
     }
     let lookup = name.clone();
-    let user = db::run(&state.pool, move |conn| users::authenticate(conn, kind, &lookup, &secret)).await?;
+    let user = db::run(&state.pool, move |conn| {
+        users::authenticate(conn, kind, &lookup, &secret)
+    })
+    .await?;
     let Some(user) = user else {
         state.limiter.record_failure(&name, &address);
         return Err(ApiError::unauthorized("the credentials are not valid"));
     };
     state.limiter.record_success(&name);
-    let role = Role::parse(&user.role)
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored role {:?} is unknown", user.role)))?;
+    let role = Role::parse(&user.role).ok_or_else(|| {
+        ApiError::internal(anyhow::anyhow!("stored role {:?} is unknown", user.role))
+    })?;
     let (token, _exp) = state
         .keys
-        .issue(&user.username, role, user.member_state_list(), state.token_ttl_secs)
+        .issue(
+            &user.username,
+            role,
+            user.member_state_list(),
+            state.token_ttl_secs,
+        )
         .map_err(ApiError::internal)?;
     let mut res = HttpResponse::Ok().json(TokenResponse {
         access_token: token,
@@ -140,15 +163,19 @@ async fn create_token(
 #[utoipa::path(tag = "auth", security(("bearer" = ["reference:read"])),
     responses((status = 200, description = "The caller", body = MeResponse)))]
 #[get("/auth/me")]
-async fn get_me(principal: Principal) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ReferenceRead)?;
+async fn get_me(principal: Authorized<need::ReferenceRead>) -> Result<HttpResponse, ApiError> {
+    let principal = principal.into_inner();
     let expires_at = chrono::DateTime::from_timestamp(principal.expires_at, 0).unwrap_or_default();
     Ok(HttpResponse::Ok().json(MeResponse {
         sub: principal.subject,
         role: principal.role,
         member_states: principal.member_states,
         expires_at,
-        permissions: principal.role.permissions().iter().map(|p| p.as_str()).collect(),
+        permissions: principal
+            .role
+            .permissions()
+            .iter()
+            .map(|p| p.as_str())
+            .collect(),
     }))
 }
-

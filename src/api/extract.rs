@@ -22,7 +22,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let is_json = content_type(req).is_some_and(|ct| ct == "application/json" || ct.ends_with("+json"));
+        let is_json =
+            content_type(req).is_some_and(|ct| ct == "application/json" || ct.ends_with("+json"));
         let bytes = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             if !is_json {
@@ -53,7 +54,14 @@ impl FromRequest for RawBody {
 /// The media type of the request, lower-cased, without parameters.
 pub fn content_type(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
-    Some(value.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+    Some(
+        value
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase(),
+    )
 }
 
 /// Maps a body-reading failure: too large → 413, anything else → 400.
@@ -63,9 +71,15 @@ pub fn payload_error(e: actix_web::Error) -> ApiError {
         .is_some_and(|p| matches!(p, PayloadError::Overflow))
         || e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE;
     if too_large {
-        ApiError::new(ErrorCode::PayloadTooLarge, "the request body is larger than this service accepts")
+        ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            "the request body is larger than this service accepts",
+        )
     } else {
-        ApiError::new(ErrorCode::MalformedBody, "the request body could not be read")
+        ApiError::new(
+            ErrorCode::MalformedBody,
+            "the request body could not be read",
+        )
     }
 }
 
@@ -75,17 +89,28 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let inner = e.inner();
         if inner.is_syntax() || inner.is_eof() {
-            return ApiError::new(ErrorCode::MalformedBody, format!("the body is not valid JSON: {inner}"));
+            return ApiError::new(
+                ErrorCode::MalformedBody,
+                format!("the body is not valid JSON: {inner}"),
+            );
         }
         let path = e.path().to_string();
         let message = inner.to_string();
-        let message = message.split(" at line ").next().unwrap_or(&message).to_owned();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_owned();
         let (field, code) = if let Some(name) = between_backticks(&message, "missing field") {
             (join_path(&path, &name), "required")
         } else if let Some(name) = between_backticks(&message, "unknown field") {
-            (join_path(&path, &name), "unknown_field")
+            // The path already ends at the unknown field.
+            (if path == "." { name } else { path }, "unknown_field")
         } else {
-            (if path == "." { "body".to_owned() } else { path }, "invalid_type")
+            (
+                if path == "." { "body".to_owned() } else { path },
+                "invalid_type",
+            )
         };
         ApiError::validation(vec![FieldError::new(field, code, message)])
     })
@@ -98,7 +123,11 @@ fn between_backticks(message: &str, prefix: &str) -> Option<String> {
 }
 
 fn join_path(path: &str, field: &str) -> String {
-    if path == "." || path.is_empty() { field.to_owned() } else { format!("{path}.{field}") }
+    if path == "." || path.is_empty() {
+        field.to_owned()
+    } else {
+        format!("{path}.{field}")
+    }
 }
 
 /// For PATCH bodies: distinguishes an absent field (`None`) from an explicit `null`
@@ -114,8 +143,13 @@ where
 /// The version a client expects, from `If-Match: "v3"`; `*` or no header means any.
 /// A header that names no version of ours can never match: 412.
 pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
-    let Some(value) = req.headers().get(header::IF_MATCH) else { return Ok(None) };
-    let text = value.to_str().map_err(|_| ApiError::precondition_failed())?.trim();
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| ApiError::precondition_failed())?
+        .trim();
     if text == "*" {
         return Ok(None);
     }
@@ -153,9 +187,10 @@ mod tests {
 
     fn field_of(json: &str) -> (String, String) {
         match parse_json::<Sample>(json.as_bytes()).unwrap_err() {
-            ApiError::Client { code, errors, .. } => {
-                (code.as_str().to_owned(), errors.first().map(|e| e.field.clone()).unwrap_or_default())
-            }
+            ApiError::Client { code, errors, .. } => (
+                code.as_str().to_owned(),
+                errors.first().map(|e| e.field.clone()).unwrap_or_default(),
+            ),
             other => panic!("{other:?}"),
         }
     }
@@ -164,8 +199,17 @@ mod tests {
     fn json_errors_name_the_field() {
         assert_eq!(field_of("{"), ("malformed_body".into(), String::new()));
         assert_eq!(field_of("{}"), ("validation_failed".into(), "name".into()));
-        assert_eq!(field_of(r#"{"name": 1}"#), ("validation_failed".into(), "name".into()));
-        assert_eq!(field_of(r#"{"name": "a", "inner": {"year": "x"}}"#), ("validation_failed".into(), "inner.year".into()));
-        assert_eq!(field_of(r#"{"name": "a", "colour": 1}"#), ("validation_failed".into(), "colour".into()));
+        assert_eq!(
+            field_of(r#"{"name": 1}"#),
+            ("validation_failed".into(), "name".into())
+        );
+        assert_eq!(
+            field_of(r#"{"name": "a", "inner": {"year": "x"}}"#),
+            ("validation_failed".into(), "inner.year".into())
+        );
+        assert_eq!(
+            field_of(r#"{"name": "a", "colour": 1}"#),
+            ("validation_failed".into(), "colour".into())
+        );
     }
 }

@@ -8,7 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::extract::Body;
 use super::{created, utc};
 use crate::app::AppState;
-use crate::auth::{Permission, Principal};
+use crate::auth::{Authorized, need};
 use crate::db;
 use crate::domain::money::{MoneyDto, MoneyInput};
 use crate::domain::{FundingLine, Money, Scope, Share};
@@ -67,8 +67,11 @@ impl From<&FundingRule> for FundingRuleResponse {
             funding_line: r.funding_line.clone(),
             scope: r.scope.clone(),
             cap: Money::usd_cents(r.cap_usd_cents).to_dto(),
-            exceptional_cap: r.exceptional_cap_usd_cents.map(|c| Money::usd_cents(c).to_dto()),
-            staff_office_max_share: Share::from_ppm(i64::from(r.staff_office_max_share_ppm)).to_string(),
+            exceptional_cap: r
+                .exceptional_cap_usd_cents
+                .map(|c| Money::usd_cents(c).to_dto()),
+            staff_office_max_share: Share::from_ppm(i64::from(r.staff_office_max_share_ppm))
+                .to_string(),
             min_endorsing_states: r.min_endorsing_states,
             note: r.note.clone(),
             created_at: utc(r.created_at),
@@ -95,7 +98,11 @@ pub struct FundingRuleList {
 fn values(body: FundingRuleRequest) -> Result<FundingRuleValues, ApiError> {
     let mut errors = Vec::new();
     if !(2000..=2100).contains(&body.effective_year) {
-        errors.push(FieldError::new("effective_year", "out_of_range", "must be between 2000 and 2100"));
+        errors.push(FieldError::new(
+            "effective_year",
+            "out_of_range",
+            "must be between 2000 and 2100",
+        ));
     }
     let cap = Money::usd_from_input(&body.cap)
         .map_err(|e| errors.push(FieldError::new("cap", e.code(), e.to_string())))
@@ -106,16 +113,30 @@ fn values(body: FundingRuleRequest) -> Result<FundingRuleValues, ApiError> {
             .map_err(|e| errors.push(FieldError::new("exceptional_cap", e.code(), e.to_string())))
             .ok(),
     };
-    if let (Some(cap), Some(exc)) = (cap, exceptional) {
-        if exc.minor() < cap.minor() {
-            errors.push(FieldError::new("exceptional_cap", "below_cap", "must not be below the cap"));
-        }
+    if let (Some(cap), Some(exc)) = (cap, exceptional)
+        && exc.minor() < cap.minor()
+    {
+        errors.push(FieldError::new(
+            "exceptional_cap",
+            "below_cap",
+            "must not be below the cap",
+        ));
     }
     let share = Share::parse(&body.staff_office_max_share)
-        .map_err(|e| errors.push(FieldError::new("staff_office_max_share", e.code(), e.to_string())))
+        .map_err(|e| {
+            errors.push(FieldError::new(
+                "staff_office_max_share",
+                e.code(),
+                e.to_string(),
+            ))
+        })
         .ok();
     if !(0..=50).contains(&body.min_endorsing_states) {
-        errors.push(FieldError::new("min_endorsing_states", "out_of_range", "must be between 0 and 50"));
+        errors.push(FieldError::new(
+            "min_endorsing_states",
+            "out_of_range",
+            "must be between 0 and 50",
+        ));
     }
     match (cap, share, errors.is_empty()) {
         (Some(cap), Some(share), true) => Ok(FundingRuleValues {
@@ -136,16 +157,24 @@ fn values(body: FundingRuleRequest) -> Result<FundingRuleValues, ApiError> {
 #[utoipa::path(tag = "funding", params(ListFundingRulesQuery), security(("bearer" = ["reference:read"])),
     responses((status = 200, description = "Rules", body = FundingRuleList)))]
 #[get("/funding-rules")]
-async fn list_funding_rules(principal: Principal, query: web::Query<ListFundingRulesQuery>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ReferenceRead)?;
+async fn list_funding_rules(
+    _: Authorized<need::ReferenceRead>,
+    query: web::Query<ListFundingRulesQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let filter = FundingRuleFilter {
         funding_line: q.funding_line.map(|l| l.as_str().to_owned()),
         scope: q.scope.map(|s| s.as_str().to_owned()),
         year: q.year,
     };
-    let rows = db::run(&state.pool, move |conn| Ok(FundingRule::list(conn, &filter)?)).await?;
-    Ok(HttpResponse::Ok().json(FundingRuleList { items: rows.iter().map(FundingRuleResponse::from).collect() }))
+    let rows = db::run(&state.pool, move |conn| {
+        Ok(FundingRule::list(conn, &filter)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(FundingRuleList {
+        items: rows.iter().map(FundingRuleResponse::from).collect(),
+    }))
 }
 
 /// Add a rule (caps change over the years: a new rule takes over from its effective year).
@@ -153,20 +182,32 @@ async fn list_funding_rules(principal: Principal, query: web::Query<ListFundingR
     responses((status = 201, description = "Created", body = FundingRuleResponse),
         (status = 409, description = "A rule for this year, line and scope exists (`conflict`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/funding-rules")]
-async fn create_funding_rule(principal: Principal, Body(body): Body<FundingRuleRequest>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ReferenceWrite)?;
+async fn create_funding_rule(
+    principal: Authorized<need::ReferenceWrite>,
+    Body(body): Body<FundingRuleRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let v = values(body)?;
-    let actor = Actor::from(&principal);
-    let row = db::run(&state.pool, move |conn| funding_rules::create(conn, &actor, v)).await?;
-    Ok(created(format!("/api/v1/funding-rules/{}", row.id), &FundingRuleResponse::from(&row)))
+    let actor = Actor::from(&*principal);
+    let row = db::run(&state.pool, move |conn| {
+        funding_rules::create(conn, &actor, v)
+    })
+    .await?;
+    Ok(created(
+        format!("/api/v1/funding-rules/{}", row.id),
+        &FundingRuleResponse::from(&row),
+    ))
 }
 
 /// One rule.
 #[utoipa::path(tag = "funding", params(("id" = i64, Path)), security(("bearer" = ["reference:read"])),
     responses((status = 200, description = "The rule", body = FundingRuleResponse)))]
 #[get("/funding-rules/{id}")]
-async fn get_funding_rule(principal: Principal, path: web::Path<i64>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ReferenceRead)?;
+async fn get_funding_rule(
+    _: Authorized<need::ReferenceRead>,
+    path: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let row = db::run(&state.pool, move |conn| funding_rules::find(conn, id)).await?;
     Ok(HttpResponse::Ok().json(FundingRuleResponse::from(&row)))
@@ -177,11 +218,18 @@ async fn get_funding_rule(principal: Principal, path: web::Path<i64>, state: web
     responses((status = 200, description = "Replaced", body = FundingRuleResponse),
         (status = 409, description = "Another rule has this year, line and scope (`conflict`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[put("/funding-rules/{id}")]
-async fn replace_funding_rule(principal: Principal, path: web::Path<i64>, Body(body): Body<FundingRuleRequest>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ReferenceWrite)?;
+async fn replace_funding_rule(
+    principal: Authorized<need::ReferenceWrite>,
+    path: web::Path<i64>,
+    Body(body): Body<FundingRuleRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let v = values(body)?;
-    let (id, actor) = (path.into_inner(), Actor::from(&principal));
-    let row = db::run(&state.pool, move |conn| funding_rules::replace(conn, &actor, id, v)).await?;
+    let (id, actor) = (path.into_inner(), Actor::from(&*principal));
+    let row = db::run(&state.pool, move |conn| {
+        funding_rules::replace(conn, &actor, id, v)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(FundingRuleResponse::from(&row)))
 }
 
@@ -189,9 +237,15 @@ async fn replace_funding_rule(principal: Principal, path: web::Path<i64>, Body(b
 #[utoipa::path(tag = "funding", params(("id" = i64, Path)), security(("bearer" = ["reference:write"])),
     responses((status = 204, description = "Deleted")))]
 #[delete("/funding-rules/{id}")]
-async fn delete_funding_rule(principal: Principal, path: web::Path<i64>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ReferenceWrite)?;
-    let (id, actor) = (path.into_inner(), Actor::from(&principal));
-    db::run(&state.pool, move |conn| funding_rules::delete(conn, &actor, id)).await?;
+async fn delete_funding_rule(
+    principal: Authorized<need::ReferenceWrite>,
+    path: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, actor) = (path.into_inner(), Actor::from(&*principal));
+    db::run(&state.pool, move |conn| {
+        funding_rules::delete(conn, &actor, id)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -9,14 +9,14 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::extract::{Body, double_option, etag, if_match};
 use super::{PageQuery, created, page_response, parse_sort, parse_timestamp, split_list, utc};
 use crate::app::AppState;
-use crate::auth::{Permission, Principal};
+use crate::auth::{Authorized, need};
 use crate::db;
 use crate::domain::{IncomeGroup, Iso3};
 use crate::error::{ApiError, FieldError};
 use crate::models::member_state::{Eligibility, MemberState, MemberStateFilter, MemberStateSort};
 use crate::models::reference::Catalogue;
-use crate::services::member_states::{self, EligibilityValues, MemberStateValues};
 use crate::services::Actor;
+use crate::services::member_states::{self, EligibilityValues, MemberStateValues};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_member_states)
@@ -110,12 +110,19 @@ pub struct MemberStateResponse {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
-fn response(c: &Catalogue, m: &MemberState, eligibility: Option<&Eligibility>) -> MemberStateResponse {
+fn response(
+    c: &Catalogue,
+    m: &MemberState,
+    eligibility: Option<&Eligibility>,
+) -> MemberStateResponse {
     MemberStateResponse {
         iso3: m.iso3.clone(),
         name: m.name.clone(),
         region: m.region.clone(),
-        region_label: c.region(&m.region).map(|r| r.name.clone()).unwrap_or_default(),
+        region_label: c
+            .region(&m.region)
+            .map(|r| r.name.clone())
+            .unwrap_or_default(),
         iom_member: m.iom_member,
         member_since: m.member_since,
         eligibility: eligibility.map(EligibilityResponse::from),
@@ -124,11 +131,19 @@ fn response(c: &Catalogue, m: &MemberState, eligibility: Option<&Eligibility>) -
     }
 }
 
-fn single(c: &Catalogue, m: &MemberState, eligibility: Option<&Eligibility>, status: actix_web::http::StatusCode) -> HttpResponse {
+fn single(
+    c: &Catalogue,
+    m: &MemberState,
+    eligibility: Option<&Eligibility>,
+    status: actix_web::http::StatusCode,
+) -> HttpResponse {
     let mut res = HttpResponse::build(status);
     res.insert_header(ETag(etag(m.version)));
     if status == actix_web::http::StatusCode::CREATED {
-        res.insert_header((actix_web::http::header::LOCATION, format!("/api/v1/member-states/{}", m.iso3)));
+        res.insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/member-states/{}", m.iso3),
+        ));
     }
     res.json(response(c, m, eligibility))
 }
@@ -137,19 +152,39 @@ fn single(c: &Catalogue, m: &MemberState, eligibility: Option<&Eligibility>, sta
 fn check(c: &Catalogue, v: &MemberStateValues, errors: &mut Vec<FieldError>) {
     let name = v.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        errors.push(FieldError::new("name", "invalid_length", "must be 1–200 characters"));
+        errors.push(FieldError::new(
+            "name",
+            "invalid_length",
+            "must be 1–200 characters",
+        ));
     }
     if c.region(&v.region).is_none() {
         let codes: Vec<&str> = c.regions.iter().map(|r| r.code.as_str()).collect();
-        errors.push(FieldError::new("region", "unknown_region", format!("{:?} is not a region; use one of {}", v.region, codes.join(", "))));
+        errors.push(FieldError::new(
+            "region",
+            "unknown_region",
+            format!(
+                "{:?} is not a region; use one of {}",
+                v.region,
+                codes.join(", ")
+            ),
+        ));
     }
     let this_year = chrono::Datelike::year(&chrono::Utc::now());
     if let Some(y) = v.member_since {
         if !(1951..=this_year).contains(&y) {
-            errors.push(FieldError::new("member_since", "out_of_range", format!("must be between 1951 and {this_year}")));
+            errors.push(FieldError::new(
+                "member_since",
+                "out_of_range",
+                format!("must be between 1951 and {this_year}"),
+            ));
         }
         if !v.iom_member {
-            errors.push(FieldError::new("member_since", "not_a_member", "a non-member has no membership year"));
+            errors.push(FieldError::new(
+                "member_since",
+                "not_a_member",
+                "a non-member has no membership year",
+            ));
         }
     }
 }
@@ -181,12 +216,11 @@ const SORTS: [(&str, MemberStateSort); 4] = [
 #[get("/member-states")]
 async fn list_member_states(
     req: HttpRequest,
-    principal: Principal,
+    _: Authorized<need::MemberStatesRead>,
     query: web::Query<ListMemberStatesQuery>,
     paging: web::Query<PageQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::MemberStatesRead)?;
     let paging = paging.into_inner().paging()?;
     let q = query.into_inner();
     let filter = MemberStateFilter {
@@ -203,7 +237,10 @@ async fn list_member_states(
         Ok((rows, latest, total))
     })
     .await?;
-    let items = rows.iter().map(|m| response(&state.catalogue, m, latest.get(&m.iso3))).collect();
+    let items = rows
+        .iter()
+        .map(|m| response(&state.catalogue, m, latest.get(&m.iso3)))
+        .collect();
     Ok(page_response(&req, items, total, paging))
 }
 
@@ -212,32 +249,61 @@ async fn list_member_states(
     responses((status = 201, description = "Created", body = MemberStateResponse, headers(("ETag" = String), ("Location" = String))),
         (status = 409, description = "Already registered (`conflict`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/member-states")]
-async fn create_member_state(principal: Principal, Body(body): Body<CreateMemberStateRequest>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::MemberStatesWrite)?;
+async fn create_member_state(
+    principal: Authorized<need::MemberStatesWrite>,
+    Body(body): Body<CreateMemberStateRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let mut errors = Vec::new();
-    let iso3 = Iso3::parse(&body.iso3).map_err(|e| errors.push(FieldError::new("iso3", e.code(), e.to_string()))).ok();
-    let values = MemberStateValues { name: body.name.trim().to_owned(), region: body.region, iom_member: body.iom_member, member_since: body.member_since };
+    let iso3 = Iso3::parse(&body.iso3)
+        .map_err(|e| errors.push(FieldError::new("iso3", e.code(), e.to_string())))
+        .ok();
+    let values = MemberStateValues {
+        name: body.name.trim().to_owned(),
+        region: body.region,
+        iom_member: body.iom_member,
+        member_since: body.member_since,
+    };
     check(&state.catalogue, &values, &mut errors);
-    let Some(iso3) = iso3.filter(|_| errors.is_empty()) else { return Err(ApiError::validation(errors)) };
-    let actor = Actor::from(&principal);
-    let row = db::run(&state.pool, move |conn| member_states::create(conn, &actor, &iso3, values)).await?;
-    Ok(single(&state.catalogue, &row, None, actix_web::http::StatusCode::CREATED))
+    let Some(iso3) = iso3.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::validation(errors));
+    };
+    let actor = Actor::from(&*principal);
+    let row = db::run(&state.pool, move |conn| {
+        member_states::create(conn, &actor, &iso3, values)
+    })
+    .await?;
+    Ok(single(
+        &state.catalogue,
+        &row,
+        None,
+        actix_web::http::StatusCode::CREATED,
+    ))
 }
 
 /// One member state with its latest eligibility.
 #[utoipa::path(tag = "member-states", params(("iso3" = String, Path, example = "BRA")), security(("bearer" = ["member_states:read"])),
     responses((status = 200, description = "The member state", body = MemberStateResponse, headers(("ETag" = String)))))]
 #[get("/member-states/{iso3}")]
-async fn get_member_state(principal: Principal, path: web::Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::MemberStatesRead)?;
+async fn get_member_state(
+    _: Authorized<need::MemberStatesRead>,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let iso3 = path.into_inner();
     let (row, latest) = db::run(&state.pool, move |conn| {
         let row = member_states::find(conn, &iso3)?;
-        let latest = Eligibility::latest_for(conn, std::slice::from_ref(&row.iso3))?.remove(&row.iso3);
+        let latest =
+            Eligibility::latest_for(conn, std::slice::from_ref(&row.iso3))?.remove(&row.iso3);
         Ok((row, latest))
     })
     .await?;
-    Ok(single(&state.catalogue, &row, latest.as_ref(), actix_web::http::StatusCode::OK))
+    Ok(single(
+        &state.catalogue,
+        &row,
+        latest.as_ref(),
+        actix_web::http::StatusCode::OK,
+    ))
 }
 
 /// Change a member state. `If-Match` with the ETag of your read gives 412 if it changed since.
@@ -248,14 +314,17 @@ async fn get_member_state(principal: Principal, path: web::Path<String>, state: 
 #[patch("/member-states/{iso3}")]
 async fn update_member_state(
     req: HttpRequest,
-    principal: Principal,
+    principal: Authorized<need::MemberStatesWrite>,
     path: web::Path<String>,
     Body(body): Body<UpdateMemberStateRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::MemberStatesWrite)?;
     let expected = if_match(&req)?;
-    let (iso3, actor, catalogue) = (path.into_inner(), Actor::from(&principal), state.catalogue.clone());
+    let (iso3, actor, catalogue) = (
+        path.into_inner(),
+        Actor::from(&*principal),
+        state.catalogue.clone(),
+    );
     let (row, latest) = db::run(&state.pool, move |conn| {
         let row = member_states::update(conn, &actor, &iso3, expected, |mut v| {
             if let Some(name) = body.name {
@@ -272,13 +341,23 @@ async fn update_member_state(
             }
             let mut errors = Vec::new();
             check(&catalogue, &v, &mut errors);
-            if errors.is_empty() { Ok(v) } else { Err(ApiError::validation(errors)) }
+            if errors.is_empty() {
+                Ok(v)
+            } else {
+                Err(ApiError::validation(errors))
+            }
         })?;
-        let latest = Eligibility::latest_for(conn, std::slice::from_ref(&row.iso3))?.remove(&row.iso3);
+        let latest =
+            Eligibility::latest_for(conn, std::slice::from_ref(&row.iso3))?.remove(&row.iso3);
         Ok((row, latest))
     })
     .await?;
-    Ok(single(&state.catalogue, &row, latest.as_ref(), actix_web::http::StatusCode::OK))
+    Ok(single(
+        &state.catalogue,
+        &row,
+        latest.as_ref(),
+        actix_web::http::StatusCode::OK,
+    ))
 }
 
 /// Remove a member state and its eligibility history; 409 while a project refers to it.
@@ -288,11 +367,18 @@ async fn update_member_state(
         (status = 409, description = "Still referenced (`conflict`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Stale `If-Match` (`precondition_failed`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[delete("/member-states/{iso3}")]
-async fn delete_member_state(req: HttpRequest, principal: Principal, path: web::Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::MemberStatesWrite)?;
+async fn delete_member_state(
+    req: HttpRequest,
+    principal: Authorized<need::MemberStatesWrite>,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
-    let (iso3, actor) = (path.into_inner(), Actor::from(&principal));
-    db::run(&state.pool, move |conn| member_states::delete(conn, &actor, &iso3, expected)).await?;
+    let (iso3, actor) = (path.into_inner(), Actor::from(&*principal));
+    db::run(&state.pool, move |conn| {
+        member_states::delete(conn, &actor, &iso3, expected)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -306,32 +392,48 @@ pub struct EligibilityList {
 #[utoipa::path(tag = "member-states", params(("iso3" = String, Path)), security(("bearer" = ["member_states:read"])),
     responses((status = 200, description = "History", body = EligibilityList)))]
 #[get("/member-states/{iso3}/eligibility")]
-async fn list_eligibility(principal: Principal, path: web::Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::MemberStatesRead)?;
+async fn list_eligibility(
+    _: Authorized<need::MemberStatesRead>,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let iso3 = path.into_inner();
     let rows = db::run(&state.pool, move |conn| {
         member_states::find(conn, &iso3)?;
         Ok(Eligibility::list_for(conn, &iso3)?)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(EligibilityList { items: rows.iter().map(EligibilityResponse::from).collect() }))
+    Ok(HttpResponse::Ok().json(EligibilityList {
+        items: rows.iter().map(EligibilityResponse::from).collect(),
+    }))
 }
 
 fn check_year(year: i32) -> Result<i32, ApiError> {
-    if (1990..=2100).contains(&year) { Ok(year) } else { Err(ApiError::bad_parameter("year", "must be between 1990 and 2100")) }
+    if (1990..=2100).contains(&year) {
+        Ok(year)
+    } else {
+        Err(ApiError::bad_parameter(
+            "year",
+            "must be between 1990 and 2100",
+        ))
+    }
 }
 
 /// The eligibility of one year.
 #[utoipa::path(tag = "member-states", params(("iso3" = String, Path), ("year" = i32, Path)), security(("bearer" = ["member_states:read"])),
     responses((status = 200, description = "That year's record", body = EligibilityResponse)))]
 #[get("/member-states/{iso3}/eligibility/{year}")]
-async fn get_eligibility(principal: Principal, path: web::Path<(String, i32)>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::MemberStatesRead)?;
+async fn get_eligibility(
+    _: Authorized<need::MemberStatesRead>,
+    path: web::Path<(String, i32)>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let (iso3, year) = path.into_inner();
     let year = check_year(year)?;
     let row = db::run(&state.pool, move |conn| {
         member_states::find(conn, &iso3)?;
-        Eligibility::find(conn, &iso3, year)?.ok_or_else(|| ApiError::not_found(format!("eligibility of {iso3} in {year}")))
+        Eligibility::find(conn, &iso3, year)?
+            .ok_or_else(|| ApiError::not_found(format!("eligibility of {iso3} in {year}")))
     })
     .await?;
     Ok(HttpResponse::Ok().json(EligibilityResponse::from(&row)))
@@ -342,11 +444,15 @@ async fn get_eligibility(principal: Principal, path: web::Path<(String, i32)>, s
     security(("bearer" = ["member_states:write"])),
     responses((status = 200, description = "Replaced", body = EligibilityResponse), (status = 201, description = "Created", body = EligibilityResponse)))]
 #[put("/member-states/{iso3}/eligibility/{year}")]
-async fn put_eligibility(principal: Principal, path: web::Path<(String, i32)>, Body(body): Body<EligibilityRequest>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::MemberStatesWrite)?;
+async fn put_eligibility(
+    principal: Authorized<need::MemberStatesWrite>,
+    path: web::Path<(String, i32)>,
+    Body(body): Body<EligibilityRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let (iso3, year) = path.into_inner();
     let year = check_year(year)?;
-    let actor = Actor::from(&principal);
+    let actor = Actor::from(&*principal);
     let values = EligibilityValues {
         income_group: body.income_group,
         line_1_eligible: body.line_1_eligible,
@@ -354,7 +460,14 @@ async fn put_eligibility(principal: Principal, path: web::Path<(String, i32)>, B
         note: body.note,
     };
     let location = format!("/api/v1/member-states/{iso3}/eligibility/{year}");
-    let (row, was_created) = db::run(&state.pool, move |conn| member_states::put_eligibility(conn, &actor, &iso3, year, values)).await?;
+    let (row, was_created) = db::run(&state.pool, move |conn| {
+        member_states::put_eligibility(conn, &actor, &iso3, year, values)
+    })
+    .await?;
     let body = EligibilityResponse::from(&row);
-    Ok(if was_created { created(location, &body) } else { HttpResponse::Ok().json(body) })
+    Ok(if was_created {
+        created(location, &body)
+    } else {
+        HttpResponse::Ok().json(body)
+    })
 }

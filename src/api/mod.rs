@@ -49,7 +49,8 @@ pub struct PageQuery {
 
 impl PageQuery {
     pub fn paging(self) -> Result<Paging, ApiError> {
-        Paging::parse(self.page, self.per_page).map_err(|(field, msg)| ApiError::bad_parameter(field, msg))
+        Paging::parse(self.page, self.per_page)
+            .map_err(|(field, msg)| ApiError::bad_parameter(field, msg))
     }
 }
 
@@ -69,8 +70,14 @@ pub struct Page<T> {
 }
 
 /// A 200 with one page and its RFC 8288 `Link` header (first, prev, next, last).
-pub fn page_response<T: Serialize>(req: &HttpRequest, items: Vec<T>, total: i64, paging: Paging) -> HttpResponse {
-    let last = u32::try_from(((total.max(1) - 1) / i64::from(paging.per_page)) + 1).unwrap_or(u32::MAX);
+pub fn page_response<T: Serialize>(
+    req: &HttpRequest,
+    items: Vec<T>,
+    total: i64,
+    paging: Paging,
+) -> HttpResponse {
+    let last =
+        u32::try_from(((total.max(1) - 1) / i64::from(paging.per_page)) + 1).unwrap_or(u32::MAX);
     let mut links = vec![link(req, 1, "first")];
     if paging.page > 1 {
         links.push(link(req, paging.page - 1, "prev"));
@@ -81,11 +88,19 @@ pub fn page_response<T: Serialize>(req: &HttpRequest, items: Vec<T>, total: i64,
     links.push(link(req, last, "last"));
     HttpResponse::Ok()
         .insert_header((header::LINK, links.join(", ")))
-        .json(Page { items, meta: ListMeta { total, page: paging.page, per_page: paging.per_page } })
+        .json(Page {
+            items,
+            meta: ListMeta {
+                total,
+                page: paging.page,
+                per_page: paging.per_page,
+            },
+        })
 }
 
 fn link(req: &HttpRequest, page: u32, rel: &str) -> String {
-    let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    let mut pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
     pairs.retain(|(k, _)| k != "page");
     pairs.push(("page".to_owned(), page.to_string()));
     let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
@@ -95,12 +110,21 @@ fn link(req: &HttpRequest, page: u32, rel: &str) -> String {
 /// Splits `a,b,c` into its non-empty, trimmed parts (OR within one filter).
 pub fn split_list(value: Option<&str>) -> Vec<String> {
     value
-        .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
+        .map(|v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 /// Parses `sort=-updated_at,name` against the allowed keys.
-pub fn parse_sort<K: Copy>(value: Option<&str>, allowed: &[(&str, K)]) -> Result<Vec<(K, bool)>, ApiError> {
+pub fn parse_sort<K: Copy>(
+    value: Option<&str>,
+    allowed: &[(&str, K)],
+) -> Result<Vec<(K, bool)>, ApiError> {
     split_list(value)
         .into_iter()
         .map(|part| {
@@ -108,21 +132,36 @@ pub fn parse_sort<K: Copy>(value: Option<&str>, allowed: &[(&str, K)]) -> Result
                 Some(n) => (true, n.to_owned()),
                 None => (false, part.clone()),
             };
-            allowed.iter().find(|(n, _)| *n == name).map(|(_, k)| (*k, desc)).ok_or_else(|| {
-                let names: Vec<&str> = allowed.iter().map(|(n, _)| *n).collect();
-                ApiError::bad_parameter("sort", format!("{part:?} is not sortable; use {}", names.join(", ")))
-            })
+            allowed
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, k)| (*k, desc))
+                .ok_or_else(|| {
+                    let names: Vec<&str> = allowed.iter().map(|(n, _)| *n).collect();
+                    ApiError::bad_parameter(
+                        "sort",
+                        format!("{part:?} is not sortable; use {}", names.join(", ")),
+                    )
+                })
         })
         .collect()
 }
 
 /// Parses an RFC 3339 timestamp parameter into stored (naive UTC) time.
-pub fn parse_timestamp(field: &str, value: Option<&str>) -> Result<Option<chrono::NaiveDateTime>, ApiError> {
+pub fn parse_timestamp(
+    field: &str,
+    value: Option<&str>,
+) -> Result<Option<chrono::NaiveDateTime>, ApiError> {
     value
         .map(|v| {
             chrono::DateTime::parse_from_rfc3339(v)
                 .map(|t| t.naive_utc())
-                .map_err(|_| ApiError::bad_parameter(field, "must be an RFC 3339 timestamp, e.g. 2024-01-31T00:00:00Z"))
+                .map_err(|_| {
+                    ApiError::bad_parameter(
+                        field,
+                        "must be an RFC 3339 timestamp, e.g. 2024-01-31T00:00:00Z",
+                    )
+                })
         })
         .transpose()
 }
@@ -134,5 +173,7 @@ pub fn utc(t: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
 
 /// A 201 with `Location` and the body.
 pub fn created<T: Serialize>(location: String, body: &T) -> HttpResponse {
-    HttpResponse::Created().insert_header((header::LOCATION, location)).json(body)
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(body)
 }

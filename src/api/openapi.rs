@@ -43,7 +43,12 @@ impl Modify for Security {
         let components = doc.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
         );
     }
 }
@@ -83,24 +88,47 @@ fn add_error_responses(doc: &mut Doc) {
             let protected = op.security.as_ref().is_some_and(|s| !s.is_empty());
             let mut add = |status: &str, description: &str| {
                 if !op.responses.responses.contains_key(status) {
-                    op.responses.responses.insert(status.to_owned(), problem_response(description).into());
+                    op.responses
+                        .responses
+                        .insert(status.to_owned(), problem_response(description).into());
                 }
             };
-            add("400", "A query or path parameter is invalid (`bad_request`), or the body is not JSON (`malformed_body`)");
+            add(
+                "400",
+                "A query or path parameter is invalid (`bad_request`), or the body is not JSON (`malformed_body`)",
+            );
             if protected {
-                add("401", "No token, or a token that is invalid or expired (`unauthorized`)");
-                add("403", "The caller's role lacks the permission this operation needs (`forbidden`)");
+                add(
+                    "401",
+                    "No token, or a token that is invalid or expired (`unauthorized`)",
+                );
+                add(
+                    "403",
+                    "The caller's role lacks the permission this operation needs (`forbidden`)",
+                );
             }
             if has_key {
                 add("404", "No such record (`not_found`)");
             }
             if takes_body && op.request_body.is_some() {
                 add("413", "The body is too large (`payload_too_large`)");
-                add("415", "The body is not `application/json` (`unsupported_media_type`)");
-                add("422", "A field is invalid (`validation_failed`), listed in `errors`");
+                add(
+                    "415",
+                    "The body is not `application/json` (`unsupported_media_type`)",
+                );
+                add(
+                    "422",
+                    "A field is invalid (`validation_failed`), listed in `errors`",
+                );
             }
-            add("500", "Unexpected error (`internal`); the detail never reveals internals");
-            add("503", "The database is unavailable (`unavailable`); see `Retry-After`");
+            add(
+                "500",
+                "Unexpected error (`internal`); the detail never reveals internals",
+            );
+            add(
+                "503",
+                "The database is unavailable (`unavailable`); see `Retry-After`",
+            );
         }
     }
 }
@@ -110,7 +138,9 @@ fn problem_response(description: &str) -> utoipa::openapi::Response {
         .description(description)
         .content(
             "application/problem+json",
-            ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
         )
         .build()
 }

@@ -8,7 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{PageQuery, page_response};
 use crate::app::AppState;
-use crate::auth::{Permission, Principal};
+use crate::auth::{Authorized, need};
 use crate::error::ApiError;
 use crate::models::reference::{Catalogue, SdgTarget};
 
@@ -128,7 +128,11 @@ pub struct IndicatorsQuery {
 }
 
 fn target_response(t: &SdgTarget) -> SdgTargetResponse {
-    SdgTargetResponse { code: t.code.clone(), goal: t.goal, title: t.title.clone() }
+    SdgTargetResponse {
+        code: t.code.clone(),
+        goal: t.goal,
+        title: t.title.clone(),
+    }
 }
 
 fn paginate<T>(items: Vec<T>, query: PageQuery, req: &HttpRequest) -> Result<HttpResponse, ApiError>
@@ -137,7 +141,11 @@ where
 {
     let paging = query.paging()?;
     let total = items.len() as i64;
-    let page: Vec<T> = items.into_iter().skip(paging.offset() as usize).take(paging.limit() as usize).collect();
+    let page: Vec<T> = items
+        .into_iter()
+        .skip(paging.offset() as usize)
+        .take(paging.limit() as usize)
+        .collect();
     Ok(page_response(req, page, total, paging))
 }
 
@@ -149,12 +157,20 @@ fn catalogue(state: &AppState) -> &Catalogue {
 #[utoipa::path(tag = "reference", params(PageQuery), security(("bearer" = ["reference:read"])),
     responses((status = 200, description = "Regions", body = inline(super::Page<RegionResponse>))))]
 #[get("/regions")]
-async fn list_regions(req: HttpRequest, principal: Principal, query: web::Query<PageQuery>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ReferenceRead)?;
+async fn list_regions(
+    req: HttpRequest,
+    _: Authorized<need::ReferenceRead>,
+    query: web::Query<PageQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let items = catalogue(&state)
         .regions
         .iter()
-        .map(|r| RegionResponse { code: r.code.clone(), name: r.name.clone(), seat: r.seat.clone() })
+        .map(|r| RegionResponse {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            seat: r.seat.clone(),
+        })
         .collect();
     paginate(items, query.into_inner(), &req)
 }
@@ -163,11 +179,20 @@ async fn list_regions(req: HttpRequest, principal: Principal, query: web::Query<
 #[utoipa::path(tag = "reference", params(("code" = String, Path, example = "SA")), security(("bearer" = ["reference:read"])),
     responses((status = 200, description = "The region", body = RegionResponse)))]
 #[get("/regions/{code}")]
-async fn get_region(principal: Principal, path: web::Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ReferenceRead)?;
+async fn get_region(
+    _: Authorized<need::ReferenceRead>,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
-    let r = catalogue(&state).region(&code).ok_or_else(|| ApiError::not_found(format!("region {code}")))?;
-    Ok(HttpResponse::Ok().json(RegionResponse { code: r.code.clone(), name: r.name.clone(), seat: r.seat.clone() }))
+    let r = catalogue(&state)
+        .region(&code)
+        .ok_or_else(|| ApiError::not_found(format!("region {code}")))?;
+    Ok(HttpResponse::Ok().json(RegionResponse {
+        code: r.code.clone(),
+        name: r.name.clone(),
+        seat: r.seat.clone(),
+    }))
 }
 
 fn goal_response(c: &Catalogue, number: i32, with_targets: bool) -> Option<SdgGoalResponse> {
@@ -176,7 +201,13 @@ fn goal_response(c: &Catalogue, number: i32, with_targets: bool) -> Option<SdgGo
         number: g.number,
         title: g.title.clone(),
         short_title: g.short_title.clone(),
-        targets: with_targets.then(|| c.targets.iter().filter(|t| t.goal == number).map(target_response).collect()),
+        targets: with_targets.then(|| {
+            c.targets
+                .iter()
+                .filter(|t| t.goal == number)
+                .map(target_response)
+                .collect()
+        }),
     })
 }
 
@@ -184,15 +215,29 @@ fn goal_response(c: &Catalogue, number: i32, with_targets: bool) -> Option<SdgGo
 #[utoipa::path(tag = "reference", params(GoalsQuery, PageQuery), security(("bearer" = ["reference:read"])),
     responses((status = 200, description = "Goals", body = inline(super::Page<SdgGoalResponse>))))]
 #[get("/sdg/goals")]
-async fn list_sdg_goals(req: HttpRequest, principal: Principal, query: web::Query<GoalsQuery>, paging: web::Query<PageQuery>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ReferenceRead)?;
+async fn list_sdg_goals(
+    req: HttpRequest,
+    _: Authorized<need::ReferenceRead>,
+    query: web::Query<GoalsQuery>,
+    paging: web::Query<PageQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let with_targets = match query.include.as_deref() {
         None | Some("") => false,
         Some("targets") => true,
-        Some(_) => return Err(ApiError::bad_parameter("include", "the only value is `targets`")),
+        Some(_) => {
+            return Err(ApiError::bad_parameter(
+                "include",
+                "the only value is `targets`",
+            ));
+        }
     };
     let c = catalogue(&state);
-    let items = c.goals.iter().filter_map(|g| goal_response(c, g.number, with_targets)).collect();
+    let items = c
+        .goals
+        .iter()
+        .filter_map(|g| goal_response(c, g.number, with_targets))
+        .collect();
     paginate(items, paging.into_inner(), &req)
 }
 
@@ -200,10 +245,14 @@ async fn list_sdg_goals(req: HttpRequest, principal: Principal, query: web::Quer
 #[utoipa::path(tag = "reference", params(("number" = i32, Path, example = 10)), security(("bearer" = ["reference:read"])),
     responses((status = 200, description = "The goal", body = SdgGoalResponse)))]
 #[get("/sdg/goals/{number}")]
-async fn get_sdg_goal(principal: Principal, path: web::Path<i32>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ReferenceRead)?;
+async fn get_sdg_goal(
+    _: Authorized<need::ReferenceRead>,
+    path: web::Path<i32>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let number = path.into_inner();
-    let goal = goal_response(catalogue(&state), number, true).ok_or_else(|| ApiError::not_found(format!("SDG goal {number}")))?;
+    let goal = goal_response(catalogue(&state), number, true)
+        .ok_or_else(|| ApiError::not_found(format!("SDG goal {number}")))?;
     Ok(HttpResponse::Ok().json(goal))
 }
 
@@ -211,11 +260,19 @@ async fn get_sdg_goal(principal: Principal, path: web::Path<i32>, state: web::Da
 #[utoipa::path(tag = "reference", params(TargetsQuery, PageQuery), security(("bearer" = ["reference:read"])),
     responses((status = 200, description = "Targets", body = inline(super::Page<SdgTargetResponse>))))]
 #[get("/sdg/targets")]
-async fn list_sdg_targets(req: HttpRequest, principal: Principal, query: web::Query<TargetsQuery>, paging: web::Query<PageQuery>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ReferenceRead)?;
+async fn list_sdg_targets(
+    req: HttpRequest,
+    _: Authorized<need::ReferenceRead>,
+    query: web::Query<TargetsQuery>,
+    paging: web::Query<PageQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let goals = super::split_list(query.goal.as_deref())
         .iter()
-        .map(|g| g.parse::<i32>().map_err(|_| ApiError::bad_parameter("goal", format!("{g:?} is not a goal number"))))
+        .map(|g| {
+            g.parse::<i32>()
+                .map_err(|_| ApiError::bad_parameter("goal", format!("{g:?} is not a goal number")))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let items = catalogue(&state)
         .targets
@@ -230,10 +287,15 @@ async fn list_sdg_targets(req: HttpRequest, principal: Principal, query: web::Qu
 #[utoipa::path(tag = "reference", params(("code" = String, Path, example = "10.7")), security(("bearer" = ["reference:read"])),
     responses((status = 200, description = "The target", body = SdgTargetResponse)))]
 #[get("/sdg/targets/{code}")]
-async fn get_sdg_target(principal: Principal, path: web::Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ReferenceRead)?;
+async fn get_sdg_target(
+    _: Authorized<need::ReferenceRead>,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
-    let t = catalogue(&state).target(&code).ok_or_else(|| ApiError::not_found(format!("SDG target {code}")))?;
+    let t = catalogue(&state)
+        .target(&code)
+        .ok_or_else(|| ApiError::not_found(format!("SDG target {code}")))?;
     Ok(HttpResponse::Ok().json(target_response(t)))
 }
 
@@ -241,8 +303,13 @@ async fn get_sdg_target(principal: Principal, path: web::Path<String>, state: we
 #[utoipa::path(tag = "reference", params(IndicatorsQuery, PageQuery), security(("bearer" = ["reference:read"])),
     responses((status = 200, description = "Indicators", body = inline(super::Page<SdgIndicatorResponse>))))]
 #[get("/sdg/indicators")]
-async fn list_sdg_indicators(req: HttpRequest, principal: Principal, query: web::Query<IndicatorsQuery>, paging: web::Query<PageQuery>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ReferenceRead)?;
+async fn list_sdg_indicators(
+    req: HttpRequest,
+    _: Authorized<need::ReferenceRead>,
+    query: web::Query<IndicatorsQuery>,
+    paging: web::Query<PageQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let targets = super::split_list(query.target.as_deref());
     let items = catalogue(&state)
         .indicators
@@ -262,12 +329,21 @@ async fn list_sdg_indicators(req: HttpRequest, principal: Principal, query: web:
 #[utoipa::path(tag = "reference", params(PageQuery), security(("bearer" = ["reference:read"])),
     responses((status = 200, description = "MiGOF elements", body = inline(super::Page<MigofElementResponse>))))]
 #[get("/migof/elements")]
-async fn list_migof_elements(req: HttpRequest, principal: Principal, paging: web::Query<PageQuery>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ReferenceRead)?;
+async fn list_migof_elements(
+    req: HttpRequest,
+    _: Authorized<need::ReferenceRead>,
+    paging: web::Query<PageQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let items = catalogue(&state)
         .migof
         .iter()
-        .map(|m| MigofElementResponse { code: m.code.clone(), kind: m.kind.clone(), text: m.text.clone(), short_text: m.short_text.clone() })
+        .map(|m| MigofElementResponse {
+            code: m.code.clone(),
+            kind: m.kind.clone(),
+            text: m.text.clone(),
+            short_text: m.short_text.clone(),
+        })
         .collect();
     paginate(items, paging.into_inner(), &req)
 }
@@ -276,9 +352,20 @@ async fn list_migof_elements(req: HttpRequest, principal: Principal, paging: web
 #[utoipa::path(tag = "reference", params(PageQuery), security(("bearer" = ["reference:read"])),
     responses((status = 200, description = "GCM objectives", body = inline(super::Page<GcmObjectiveResponse>))))]
 #[get("/gcm/objectives")]
-async fn list_gcm_objectives(req: HttpRequest, principal: Principal, paging: web::Query<PageQuery>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ReferenceRead)?;
-    let items = catalogue(&state).gcm.iter().map(|g| GcmObjectiveResponse { number: g.number, title: g.title.clone() }).collect();
+async fn list_gcm_objectives(
+    req: HttpRequest,
+    _: Authorized<need::ReferenceRead>,
+    paging: web::Query<PageQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let items = catalogue(&state)
+        .gcm
+        .iter()
+        .map(|g| GcmObjectiveResponse {
+            number: g.number,
+            title: g.title.clone(),
+        })
+        .collect();
     paginate(items, paging.into_inner(), &req)
 }
 
@@ -286,8 +373,12 @@ async fn list_gcm_objectives(req: HttpRequest, principal: Principal, paging: web
 #[utoipa::path(tag = "reference", params(PageQuery), security(("bearer" = ["reference:read"])),
     responses((status = 200, description = "MSD outcomes", body = inline(super::Page<MsdOutcomeResponse>))))]
 #[get("/msd/outcomes")]
-async fn list_msd_outcomes(req: HttpRequest, principal: Principal, paging: web::Query<PageQuery>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ReferenceRead)?;
+async fn list_msd_outcomes(
+    req: HttpRequest,
+    _: Authorized<need::ReferenceRead>,
+    paging: web::Query<PageQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let c = catalogue(&state);
     let items = c
         .msd_outcomes
@@ -299,7 +390,10 @@ async fn list_msd_outcomes(req: HttpRequest, principal: Principal, paging: web::
                 .msd_deliverables
                 .iter()
                 .filter(|d| d.outcome == o.number)
-                .map(|d| MsdDeliverableResponse { number: d.number, title: d.title.clone() })
+                .map(|d| MsdDeliverableResponse {
+                    number: d.number,
+                    title: d.title.clone(),
+                })
                 .collect(),
         })
         .collect();
@@ -311,15 +405,25 @@ async fn list_msd_outcomes(req: HttpRequest, principal: Principal, paging: web::
 #[utoipa::path(tag = "reference", params(("name" = String, Path, example = "thematic-areas")), security(("bearer" = ["reference:read"])),
     responses((status = 200, description = "The taxonomy", body = TaxonomyResponse)))]
 #[get("/taxonomies/{name}")]
-async fn get_taxonomy(principal: Principal, path: web::Path<String>, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::ReferenceRead)?;
+async fn get_taxonomy(
+    _: Authorized<need::ReferenceRead>,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let name = path.into_inner();
-    let terms = catalogue(&state).taxonomies.get(&name).ok_or_else(|| ApiError::not_found(format!("taxonomy {name}")))?;
+    let terms = catalogue(&state)
+        .taxonomies
+        .get(&name)
+        .ok_or_else(|| ApiError::not_found(format!("taxonomy {name}")))?;
     Ok(HttpResponse::Ok().json(TaxonomyResponse {
         name: name.clone(),
         terms: terms
             .iter()
-            .map(|t| TaxonomyTermResponse { code: t.code.clone(), label: t.label.clone(), description: t.description.clone() })
+            .map(|t| TaxonomyTermResponse {
+                code: t.code.clone(),
+                label: t.label.clone(),
+                description: t.description.clone(),
+            })
             .collect(),
     }))
 }

@@ -12,7 +12,10 @@ use crate::db;
 use crate::error::{ApiError, ErrorCode};
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(live).service(ready).service(metrics).service(openapi_json);
+    cfg.service(live)
+        .service(ready)
+        .service(metrics)
+        .service(openapi_json);
 }
 
 #[derive(Serialize, ToSchema)]
@@ -29,7 +32,10 @@ pub struct HealthResponse {
     responses((status = 200, description = "Alive", body = HealthResponse)))]
 #[get("/health/live")]
 async fn live() -> HttpResponse {
-    HttpResponse::Ok().json(HealthResponse { status: "ok", database: None })
+    HttpResponse::Ok().json(HealthResponse {
+        status: "ok",
+        database: None,
+    })
 }
 
 /// Readiness: the database answers a query. 503 `unavailable` when it does not.
@@ -40,10 +46,14 @@ async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     use diesel::connection::SimpleConnection;
     let backend = state.backend;
     db::run(&state.pool, |conn| {
-        conn.batch_execute("SELECT 1").map_err(|e| ApiError::Unavailable { cause: e.into() })
+        conn.batch_execute("SELECT 1")
+            .map_err(|e| ApiError::Unavailable { cause: e.into() })
     })
     .await?;
-    Ok(HttpResponse::Ok().json(HealthResponse { status: "ok", database: Some(backend.name()) }))
+    Ok(HttpResponse::Ok().json(HealthResponse {
+        status: "ok",
+        database: Some(backend.name()),
+    }))
 }
 
 /// Prometheus metrics in the text exposition format. Public, like health: restrict it at
@@ -62,7 +72,9 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object)))]
 #[get("/openapi.json")]
 async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(state.openapi_json.clone())
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(state.openapi_json.clone())
 }
 
 /// Every documented path pattern with the methods it answers.
@@ -96,7 +108,9 @@ impl RouteTable {
         let mut found: Option<Vec<Method>> = None;
         for (def, methods) in &self.0 {
             if def.is_match(path) {
-                found.get_or_insert_with(Vec::new).extend(methods.iter().cloned());
+                found
+                    .get_or_insert_with(Vec::new)
+                    .extend(methods.iter().cloned());
             }
         }
         found
@@ -108,15 +122,25 @@ pub async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
     use actix_web::ResponseError;
     let error = match state.routes.allowed(req.path()) {
         Some(methods) if !methods.contains(req.method()) => {
-            let allow = methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
+            let allow = methods
+                .iter()
+                .map(Method::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
             ApiError::MethodNotAllowed { allow }
         }
-        _ => ApiError::new(ErrorCode::NotFound, format!("no route for {} {}", req.method(), req.path())),
+        _ => ApiError::new(
+            ErrorCode::NotFound,
+            format!("no route for {} {}", req.method(), req.path()),
+        ),
     };
     error.error_response()
 }
 
 /// Sets `Cache-Control: no-store` (for responses that carry credentials).
 pub fn no_store(res: &mut HttpResponse) {
-    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
 }

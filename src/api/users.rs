@@ -8,16 +8,20 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::extract::{Body, double_option, etag, if_match};
 use super::{PageQuery, created, page_response, utc};
 use crate::app::AppState;
-use crate::auth::{Permission, Principal, Role};
+use crate::auth::{Authorized, Role, need};
 use crate::db;
 use crate::domain::Iso3;
 use crate::error::{ApiError, FieldError};
 use crate::models::user::User;
-use crate::services::users::{self, Kind, NewUser, UserChange};
 use crate::services::Actor;
+use crate::services::users::{self, Kind, NewUser, UserChange};
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_users).service(create_user).service(get_user).service(update_user).service(delete_user);
+    cfg.service(list_users)
+        .service(create_user)
+        .service(get_user)
+        .service(update_user)
+        .service(delete_user);
 }
 
 const MIN_PASSWORD: usize = 12;
@@ -76,26 +80,38 @@ impl From<&User> for UserResponse {
 }
 
 fn user_response(u: &User) -> HttpResponse {
-    HttpResponse::Ok().insert_header(actix_web::http::header::ETag(etag(u.version))).json(UserResponse::from(u))
+    HttpResponse::Ok()
+        .insert_header(actix_web::http::header::ETag(etag(u.version)))
+        .json(UserResponse::from(u))
 }
 
 fn check_states(states: &Option<Vec<String>>, errors: &mut Vec<FieldError>) {
     for (i, s) in states.iter().flatten().enumerate() {
         if let Err(e) = Iso3::parse(s) {
-            errors.push(FieldError::new(format!("member_states[{i}]"), e.code(), e.to_string()));
+            errors.push(FieldError::new(
+                format!("member_states[{i}]"),
+                e.code(),
+                e.to_string(),
+            ));
         }
     }
 }
 
 fn check_password(password: &str, errors: &mut Vec<FieldError>) {
     if password.chars().count() < MIN_PASSWORD {
-        errors.push(FieldError::new("password", "too_short", format!("must be at least {MIN_PASSWORD} characters")));
+        errors.push(FieldError::new(
+            "password",
+            "too_short",
+            format!("must be at least {MIN_PASSWORD} characters"),
+        ));
     }
 }
 
 fn valid_username(name: &str) -> bool {
     (2..=64).contains(&name.len())
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._@-".contains(&b))
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._@-".contains(&b))
 }
 
 /// List logins.
@@ -104,14 +120,15 @@ fn valid_username(name: &str) -> bool {
 #[get("/users")]
 async fn list_users(
     req: HttpRequest,
-    principal: Principal,
+    _: Authorized<need::UsersAdmin>,
     query: web::Query<PageQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::UsersAdmin)?;
     let paging = query.into_inner().paging()?;
-    let (rows, total) =
-        db::run(&state.pool, move |conn| Ok(User::list(conn, paging.offset(), paging.limit())?)).await?;
+    let (rows, total) = db::run(&state.pool, move |conn| {
+        Ok(User::list(conn, paging.offset(), paging.limit())?)
+    })
+    .await?;
     let items = rows.iter().map(UserResponse::from).collect();
     Ok(page_response(&req, items, total, paging))
 }
@@ -124,20 +141,27 @@ async fn list_users(
     ))]
 #[post("/users")]
 async fn create_user(
-    principal: Principal,
+    principal: Authorized<need::UsersAdmin>,
     Body(body): Body<CreateUserRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::UsersAdmin)?;
     let mut errors = Vec::new();
     if !valid_username(&body.username) {
-        errors.push(FieldError::new("username", "invalid_username", "2–64 lower-case letters, digits or ._@-"));
+        errors.push(FieldError::new(
+            "username",
+            "invalid_username",
+            "2–64 lower-case letters, digits or ._@-",
+        ));
     }
     let kind = match body.kind.as_deref() {
         None | Some("person") => Kind::Person,
         Some("client") => Kind::Client,
         Some(_) => {
-            errors.push(FieldError::new("kind", "invalid_kind", "must be person or client"));
+            errors.push(FieldError::new(
+                "kind",
+                "invalid_kind",
+                "must be person or client",
+            ));
             Kind::Person
         }
     };
@@ -146,7 +170,7 @@ async fn create_user(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let actor = Actor::from(&principal);
+    let actor = Actor::from(&*principal);
     let new = NewUser {
         username: body.username,
         kind,
@@ -155,7 +179,10 @@ async fn create_user(
         password: body.password,
     };
     let user = db::run(&state.pool, move |conn| users::create(conn, &actor, new)).await?;
-    Ok(created(format!("/api/v1/users/{}", user.username), &UserResponse::from(&user)))
+    Ok(created(
+        format!("/api/v1/users/{}", user.username),
+        &UserResponse::from(&user),
+    ))
 }
 
 /// One login.
@@ -164,11 +191,10 @@ async fn create_user(
     responses((status = 200, description = "The login", body = UserResponse, headers(("ETag" = String)))))]
 #[get("/users/{username}")]
 async fn get_user(
-    principal: Principal,
+    _: Authorized<need::UsersAdmin>,
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::UsersAdmin)?;
     let name = path.into_inner();
     let user = db::run(&state.pool, move |conn| users::find(conn, &name)).await?;
     Ok(user_response(&user))
@@ -184,12 +210,11 @@ async fn get_user(
 #[patch("/users/{username}")]
 async fn update_user(
     req: HttpRequest,
-    principal: Principal,
+    principal: Authorized<need::UsersAdmin>,
     path: web::Path<String>,
     Body(body): Body<UpdateUserRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::UsersAdmin)?;
     let expected = if_match(&req)?;
     let mut errors = Vec::new();
     if let Some(p) = &body.password {
@@ -201,7 +226,7 @@ async fn update_user(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let actor = Actor::from(&principal);
+    let actor = Actor::from(&*principal);
     let name = path.into_inner();
     let change = UserChange {
         role: body.role,
@@ -209,7 +234,10 @@ async fn update_user(
         password: body.password,
         disabled: body.disabled,
     };
-    let user = db::run(&state.pool, move |conn| users::update(conn, &actor, &name, expected, change)).await?;
+    let user = db::run(&state.pool, move |conn| {
+        users::update(conn, &actor, &name, expected, change)
+    })
+    .await?;
     Ok(user_response(&user))
 }
 
@@ -221,14 +249,16 @@ async fn update_user(
 #[delete("/users/{username}")]
 async fn delete_user(
     req: HttpRequest,
-    principal: Principal,
+    principal: Authorized<need::UsersAdmin>,
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::UsersAdmin)?;
     let expected = if_match(&req)?;
-    let actor = Actor::from(&principal);
+    let actor = Actor::from(&*principal);
     let name = path.into_inner();
-    db::run(&state.pool, move |conn| users::delete(conn, &actor, &name, expected)).await?;
+    db::run(&state.pool, move |conn| {
+        users::delete(conn, &actor, &name, expected)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -67,7 +67,11 @@ pub struct AuthKeys {
 impl AuthKeys {
     /// Loads the keys named by the configuration, generating the HS256 secret on first use.
     pub fn load(config: &Config) -> anyhow::Result<Self> {
-        let secret = match &config.jwt_secret {
+        let secret = match config
+            .jwt_secret
+            .as_ref()
+            .filter(|s| !s.expose().is_empty())
+        {
             Some(s) => s.clone(),
             None => load_or_generate_secret(&config.data_dir)?,
         };
@@ -77,9 +81,13 @@ impl AuthKeys {
         );
         let mut rsa = Vec::new();
         if let Some(path) = &config.jwt_public_key_file {
-            let pem = std::fs::read(path)
-                .with_context(|| format!("reading DEVFUND_JWT_PUBLIC_KEY_FILE {}", path.display()))?;
-            rsa.push(RsaKey { kid: None, key: DecodingKey::from_rsa_pem(&pem)? });
+            let pem = std::fs::read(path).with_context(|| {
+                format!("reading DEVFUND_JWT_PUBLIC_KEY_FILE {}", path.display())
+            })?;
+            rsa.push(RsaKey {
+                kid: None,
+                key: DecodingKey::from_rsa_pem(&pem)?,
+            });
         }
         if let Some(path) = &config.jwt_jwks_file {
             let text = std::fs::read_to_string(path)
@@ -87,10 +95,18 @@ impl AuthKeys {
             let set: JwkSet = serde_json::from_str(&text).context("parsing the JWKS file")?;
             for jwk in &set.keys {
                 let key = DecodingKey::from_jwk(jwk).context("a JWKS key is not usable")?;
-                rsa.push(RsaKey { kid: jwk.common.key_id.clone(), key });
+                rsa.push(RsaKey {
+                    kid: jwk.common.key_id.clone(),
+                    key,
+                });
             }
         }
-        Ok(Self::new(secret.expose().as_bytes(), rsa, &config.jwt_issuer, &config.jwt_audience))
+        Ok(Self::new(
+            secret.expose().as_bytes(),
+            rsa,
+            &config.jwt_issuer,
+            &config.jwt_audience,
+        ))
     }
 
     fn new(secret: &[u8], rsa: Vec<RsaKey>, issuer: &str, audience: &str) -> Self {
@@ -123,7 +139,8 @@ impl AuthKeys {
             nbf: None,
             member_states,
         };
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.hs_encoding)?;
+        let token =
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.hs_encoding)?;
         Ok((token, exp))
     }
 
@@ -134,7 +151,11 @@ impl AuthKeys {
             Algorithm::HS256 => self.decode(token, &self.hs_decoding, Algorithm::HS256)?,
             Algorithm::RS256 => {
                 let candidates: Vec<&RsaKey> = match &header.kid {
-                    Some(kid) => self.rsa.iter().filter(|k| k.kid.as_deref() == Some(kid)).collect(),
+                    Some(kid) => self
+                        .rsa
+                        .iter()
+                        .filter(|k| k.kid.as_deref() == Some(kid))
+                        .collect(),
                     None => self.rsa.iter().collect(),
                 };
                 let mut last = TokenError::NoKey;
@@ -152,7 +173,8 @@ impl AuthKeys {
             }
             _ => return Err(TokenError::Algorithm),
         };
-        let role = Role::parse(&claims.role).ok_or_else(|| TokenError::UnknownRole(claims.role.clone()))?;
+        let role = Role::parse(&claims.role)
+            .ok_or_else(|| TokenError::UnknownRole(claims.role.clone()))?;
         Ok((claims, role))
     }
 
@@ -186,7 +208,11 @@ fn load_or_generate_secret(data_dir: &Path) -> anyhow::Result<Secret> {
 fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     file.write_all(content.as_bytes())
 }
 
@@ -204,8 +230,12 @@ mod tests {
     }
 
     fn sign(claims: &serde_json::Value, secret: &[u8]) -> String {
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret))
-            .unwrap()
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            claims,
+            &EncodingKey::from_secret(secret),
+        )
+        .unwrap()
     }
 
     fn claims(overrides: serde_json::Value) -> serde_json::Value {
@@ -238,16 +268,29 @@ mod tests {
         let now = chrono::Utc::now().timestamp();
         let cases = [
             ("expired", claims(serde_json::json!({"exp": now - 120}))),
-            ("not yet valid", claims(serde_json::json!({"nbf": now + 600}))),
+            (
+                "not yet valid",
+                claims(serde_json::json!({"nbf": now + 600})),
+            ),
             ("wrong issuer", claims(serde_json::json!({"iss": "evil"}))),
-            ("wrong audience", claims(serde_json::json!({"aud": "other-api"}))),
+            (
+                "wrong audience",
+                claims(serde_json::json!({"aud": "other-api"})),
+            ),
             ("no exp", claims(serde_json::json!({"exp": null}))),
             ("unknown role", claims(serde_json::json!({"role": "root"}))),
         ];
         for (name, c) in cases {
-            assert!(k.verify(&sign(&c, &[7u8; 32])).is_err(), "{name} was accepted");
+            assert!(
+                k.verify(&sign(&c, &[7u8; 32])).is_err(),
+                "{name} was accepted"
+            );
         }
-        assert!(k.verify(&sign(&claims(serde_json::json!({})), &[8u8; 32])).is_err(), "wrong key");
+        assert!(
+            k.verify(&sign(&claims(serde_json::json!({})), &[8u8; 32]))
+                .is_err(),
+            "wrong key"
+        );
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! - [`keys`]: which tokens are accepted (HS256 with the service's own key, RS256 from IOM's
 //!   identity provider) and how tokens are issued.
 //! - [`roles`]: roles → permissions, in one table.
-//! - [`principal`]: the `Principal` extractor every protected handler takes; a handler states
-//!   its permission in one line with `principal.require(Permission::…)?`.
+//! - [`principal`]: the `Authorized<need::…>` extractor every protected handler takes: its
+//!   permission, stated once in the signature and checked before the body is read.
 //! - [`password`], [`rate_limit`]: argon2 hashes and the failed-login limiter.
 
 pub mod keys;
@@ -14,5 +14,5 @@ pub mod rate_limit;
 pub mod roles;
 
 pub use keys::{AuthKeys, Claims};
-pub use principal::Principal;
-pub use roles::{Permission, Role};
+pub use principal::{Authorized, Principal};
+pub use roles::{Permission, Role, need};

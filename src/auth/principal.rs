@@ -1,6 +1,7 @@
 //! The authenticated caller, extracted from the `Authorization: Bearer` header.
 
 use std::future::{Ready, ready};
+use std::marker::PhantomData;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -22,8 +23,8 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// Refuses with 403 unless the caller's role grants `permission`. Every protected handler
-    /// calls this once, first; its OpenAPI `security` scope names the same permission.
+    /// Refuses with 403 unless the caller's role grants `permission`. Handlers use
+    /// [`Authorized`] instead; this is for checks that depend on the record (scopes).
     pub fn require(&self, permission: Permission) -> Result<&Self, ApiError> {
         if self.role.has(permission) {
             Ok(self)
@@ -34,6 +35,43 @@ impl Principal {
                 permission.as_str()
             )))
         }
+    }
+}
+
+/// A permission a handler needs, as a type: see [`super::roles::need`].
+pub trait Requirement {
+    const PERMISSION: Permission;
+}
+
+/// The caller, authenticated *and* holding `R`'s permission. A handler states what it needs
+/// in its signature (`principal: Authorized<need::MemberStatesWrite>`); the check runs while
+/// the request is extracted, before any body is read or parsed, so a caller without the
+/// permission always gets 401 or 403, never a validation error that reveals the shape of the
+/// operation.
+pub struct Authorized<R: Requirement>(Principal, PhantomData<R>);
+
+impl<R: Requirement> Authorized<R> {
+    pub fn into_inner(self) -> Principal {
+        self.0
+    }
+}
+
+impl<R: Requirement> std::ops::Deref for Authorized<R> {
+    type Target = Principal;
+    fn deref(&self) -> &Principal {
+        &self.0
+    }
+}
+
+impl<R: Requirement> FromRequest for Authorized<R> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req).and_then(|p| {
+            p.require(R::PERMISSION)?;
+            Ok(Authorized(p, PhantomData))
+        }))
     }
 }
 
@@ -58,10 +96,15 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <token>`"))?;
+        .ok_or_else(|| {
+            ApiError::unauthorized("the Authorization header must be `Bearer <token>`")
+        })?;
     let (claims, role) = keys.verify(token).map_err(|e| {
         tracing::debug!(reason = %e, "token refused");
         ApiError::unauthorized("the token is invalid or expired")

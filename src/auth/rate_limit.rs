@@ -22,7 +22,12 @@ impl Default for LoginLimiter {
 
 impl LoginLimiter {
     pub fn new(window: Duration, per_user: usize, per_address: usize) -> Self {
-        Self { window, per_user, per_address, failures: Mutex::new(HashMap::new()) }
+        Self {
+            window,
+            per_user,
+            per_address,
+            failures: Mutex::new(HashMap::new()),
+        }
     }
 
     /// `Err(seconds to wait)` when either the user or the address has too many recent failures.
@@ -30,7 +35,10 @@ impl LoginLimiter {
         let now = Instant::now();
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         let mut wait = 0;
-        for (key, limit) in [(user_key(username), self.per_user), (addr_key(address), self.per_address)] {
+        for (key, limit) in [
+            (user_key(username), self.per_user),
+            (addr_key(address), self.per_address),
+        ] {
             if let Some(times) = map.get_mut(&key) {
                 times.retain(|t| now.duration_since(*t) < self.window);
                 if times.len() >= limit {
@@ -50,7 +58,11 @@ impl LoginLimiter {
         map.entry(addr_key(address)).or_default().push(now);
         if map.len() > 100_000 {
             let window = self.window;
-            map.retain(|_, times| times.last().is_some_and(|t| now.duration_since(*t) < window));
+            map.retain(|_, times| {
+                times
+                    .last()
+                    .is_some_and(|t| now.duration_since(*t) < window)
+            });
         }
     }
 

@@ -14,8 +14,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] =
-        [Role::Admin, Role::FundManager, Role::ProjectOfficer, Role::Evaluator, Role::Viewer];
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::FundManager,
+        Role::ProjectOfficer,
+        Role::Evaluator,
+        Role::Viewer,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -55,9 +60,7 @@ impl Role {
                 ProjectsWrite,
                 ProjectsApprove,
             ],
-            Role::ProjectOfficer => {
-                &[ReferenceRead, MemberStatesRead, ProjectsRead, ProjectsWrite]
-            }
+            Role::ProjectOfficer => &[ReferenceRead, MemberStatesRead, ProjectsRead, ProjectsWrite],
             Role::Evaluator => &[ReferenceRead, MemberStatesRead, ProjectsRead],
             Role::Viewer => &[ReferenceRead, MemberStatesRead, ProjectsRead],
         }
@@ -115,6 +118,35 @@ impl Permission {
     }
 }
 
+/// One type per permission, for [`super::principal::Authorized`]:
+/// `Authorized<need::ProjectsWrite>` in a handler's signature is its permission, stated once.
+pub mod need {
+    use super::Permission;
+    use crate::auth::principal::Requirement;
+
+    macro_rules! requirements {
+        ($($name:ident),+ $(,)?) => {$(
+            #[doc = concat!("Requires [`Permission::", stringify!($name), "`].")]
+            pub struct $name;
+            impl Requirement for $name {
+                const PERMISSION: Permission = Permission::$name;
+            }
+        )+};
+    }
+
+    requirements!(
+        ReferenceRead,
+        ReferenceWrite,
+        MemberStatesRead,
+        MemberStatesWrite,
+        UsersAdmin,
+        AuditRead,
+        ProjectsRead,
+        ProjectsWrite,
+        ProjectsApprove,
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,7 +157,12 @@ mod tests {
             assert!(Role::Admin.has(p), "{p:?}");
             assert_eq!(Permission::parse(p.as_str()), Some(p));
         }
-        assert!(Role::Viewer.permissions().iter().all(|p| p.as_str().ends_with(":read")));
+        assert!(
+            Role::Viewer
+                .permissions()
+                .iter()
+                .all(|p| p.as_str().ends_with(":read"))
+        );
     }
 
     #[test]

@@ -21,7 +21,10 @@ pub struct ConnectionManager {
 
 impl ConnectionManager {
     pub fn new(url: &str) -> Self {
-        Self { url: url.to_owned(), backend: Backend::from_url(url) }
+        Self {
+            url: url.to_owned(),
+            backend: Backend::from_url(url),
+        }
     }
 
     pub fn backend(&self) -> Backend {
@@ -43,7 +46,9 @@ impl r2d2::ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<AnyConnection, ConnectError> {
         match self.backend {
-            Backend::Postgres => Ok(AnyConnection::Postgresql(PgConnection::establish(&self.url)?)),
+            Backend::Postgres => Ok(AnyConnection::Postgresql(PgConnection::establish(
+                &self.url,
+            )?)),
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(sqlite_path(&self.url))?;
                 conn.batch_execute(&format!(

@@ -61,13 +61,24 @@ pub fn sqlite_path(url: &str) -> &str {
     url.strip_prefix("sqlite://").unwrap_or(url)
 }
 
+/// Creates the folder of a SQLite database file, so a fresh checkout needs no set-up.
+pub fn ensure_sqlite_dir(url: &str) -> std::io::Result<()> {
+    if Backend::from_url(url) == Backend::Sqlite
+        && let Some(parent) = std::path::Path::new(sqlite_path(url)).parent()
+    {
+        std::fs::create_dir_all(parent)?;
+    }
+    Ok(())
+}
+
 /// Builds the pool. Fails fast (with the database's own message) when the first connection
 /// cannot be made.
 pub fn connect(url: &str, max_size: u32) -> anyhow::Result<Pool> {
     let manager = ConnectionManager::new(url);
     // One real connection first, so a bad URL or a server that is down is reported with its
     // own cause instead of a pool timeout.
-    r2d2::ManageConnection::connect(&manager).map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
+    r2d2::ManageConnection::connect(&manager)
+        .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))

@@ -67,6 +67,9 @@ mod tests {
         }
         assert_eq!(Scope::parse("regional"), Some(Scope::Regional));
         assert_eq!(IncomeGroup::parse("middle"), None);
-        assert_eq!(serde_json::to_string(&FundingLine::Line2).unwrap(), "\"line_2\"");
+        assert_eq!(
+            serde_json::to_string(&FundingLine::Line2).unwrap(),
+            "\"line_2\""
+        );
     }
 }

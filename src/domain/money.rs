@@ -32,10 +32,18 @@ pub struct Currency {
 }
 
 impl Currency {
-    pub const USD: Currency = Currency { code: "USD", exponent: 2 };
+    pub const USD: Currency = Currency {
+        code: "USD",
+        exponent: 2,
+    };
 
     pub fn parse(code: &str) -> Option<Currency> {
-        CURRENCIES.get_key_value(code).map(|(code, exponent)| Currency { code, exponent: *exponent })
+        CURRENCIES
+            .get_key_value(code)
+            .map(|(code, exponent)| Currency {
+                code,
+                exponent: *exponent,
+            })
     }
 
     pub fn code(self) -> &'static str {
@@ -55,7 +63,10 @@ pub enum MoneyError {
     #[error("amount must be a plain decimal such as \"1500.00\"")]
     InvalidAmount,
     #[error("{currency} has {allowed} decimal places")]
-    TooManyDecimals { currency: &'static str, allowed: u32 },
+    TooManyDecimals {
+        currency: &'static str,
+        allowed: u32,
+    },
     #[error("amount must not be negative")]
     Negative,
     #[error("amount is too large")]
@@ -112,7 +123,10 @@ impl Money {
     }
 
     pub fn usd_cents(cents: i64) -> Self {
-        Money { minor: cents, currency: Currency::USD }
+        Money {
+            minor: cents,
+            currency: Currency::USD,
+        }
     }
 
     pub fn minor(self) -> i64 {
@@ -125,19 +139,26 @@ impl Money {
 
     /// Parses a decimal string in `currency`; negative amounts are refused.
     pub fn parse(amount: &str, currency: &str) -> Result<Money, MoneyError> {
-        let currency =
-            Currency::parse(currency).ok_or_else(|| MoneyError::UnknownCurrency(currency.to_owned()))?;
+        let currency = Currency::parse(currency)
+            .ok_or_else(|| MoneyError::UnknownCurrency(currency.to_owned()))?;
         let (negative, digits) = match amount.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, amount),
         };
         let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
         let plain = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if whole.is_empty() || !plain(whole) || !plain(frac) || (digits.contains('.') && frac.is_empty()) {
+        if whole.is_empty()
+            || !plain(whole)
+            || !plain(frac)
+            || (digits.contains('.') && frac.is_empty())
+        {
             return Err(MoneyError::InvalidAmount);
         }
         if frac.len() > currency.exponent as usize {
-            return Err(MoneyError::TooManyDecimals { currency: currency.code, allowed: currency.exponent });
+            return Err(MoneyError::TooManyDecimals {
+                currency: currency.code,
+                allowed: currency.exponent,
+            });
         }
         if negative {
             return Err(MoneyError::Negative);
@@ -178,7 +199,10 @@ impl Money {
         if self.currency != other.currency {
             return None;
         }
-        Some(Money { minor: self.minor.checked_add(other.minor)?, currency: self.currency })
+        Some(Money {
+            minor: self.minor.checked_add(other.minor)?,
+            currency: self.currency,
+        })
     }
 
     pub fn amount_string(self) -> String {
@@ -189,11 +213,19 @@ impl Money {
         let scale = 10u64.pow(exp);
         let abs = self.minor.unsigned_abs();
         let sign = if self.minor < 0 { "-" } else { "" };
-        format!("{sign}{}.{:0width$}", abs / scale, abs % scale, width = exp as usize)
+        format!(
+            "{sign}{}.{:0width$}",
+            abs / scale,
+            abs % scale,
+            width = exp as usize
+        )
     }
 
     pub fn to_dto(self) -> MoneyDto {
-        MoneyDto { amount: self.amount_string(), currency: self.currency.code.to_owned() }
+        MoneyDto {
+            amount: self.amount_string(),
+            currency: self.currency.code.to_owned(),
+        }
     }
 }
 
@@ -209,7 +241,10 @@ mod tests {
 
     #[test]
     fn amounts_parse_to_exact_minor_units() {
-        assert_eq!(Money::parse("1500000.00", "EUR").unwrap().minor(), 150_000_000);
+        assert_eq!(
+            Money::parse("1500000.00", "EUR").unwrap().minor(),
+            150_000_000
+        );
         assert_eq!(Money::parse("12.5", "USD").unwrap().minor(), 1250);
         assert_eq!(Money::parse("100", "JPY").unwrap().minor(), 100);
         assert_eq!(Money::parse("1.234", "KWD").unwrap().minor(), 1234);
@@ -230,10 +265,22 @@ mod tests {
         assert_eq!(code("1.00", "XYZ"), "unknown_currency");
         assert_eq!(code("99999999999999999999", "USD"), "amount_out_of_range");
         assert_eq!(code("92233720368547758.08", "USD"), "amount_out_of_range");
-        let float = MoneyInput { amount: serde_json::json!(1.5), currency: "USD".into() };
-        assert_eq!(Money::from_input(&float).unwrap_err().code(), "amount_not_a_string");
-        let eur = MoneyInput { amount: serde_json::json!("1.00"), currency: "EUR".into() };
-        assert_eq!(Money::usd_from_input(&eur).unwrap_err().code(), "wrong_currency");
+        let float = MoneyInput {
+            amount: serde_json::json!(1.5),
+            currency: "USD".into(),
+        };
+        assert_eq!(
+            Money::from_input(&float).unwrap_err().code(),
+            "amount_not_a_string"
+        );
+        let eur = MoneyInput {
+            amount: serde_json::json!("1.00"),
+            currency: "EUR".into(),
+        };
+        assert_eq!(
+            Money::usd_from_input(&eur).unwrap_err().code(),
+            "wrong_currency"
+        );
     }
 
     #[test]

@@ -12,7 +12,10 @@ pub struct Paging {
 
 impl Paging {
     /// Checks `page` ≥ 1 and 1 ≤ `per_page` ≤ 500; returns the offending parameter's name.
-    pub fn parse(page: Option<u32>, per_page: Option<u32>) -> Result<Paging, (&'static str, String)> {
+    pub fn parse(
+        page: Option<u32>,
+        per_page: Option<u32>,
+    ) -> Result<Paging, (&'static str, String)> {
         let page = page.unwrap_or(1);
         let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
         if page == 0 {

@@ -41,14 +41,25 @@ impl Share {
     pub fn parse(s: &str) -> Result<Share, ShareError> {
         let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
         let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-        if whole.is_empty() || whole.len() > 2 || !digits(whole) || !digits(frac) || (s.contains('.') && frac.is_empty()) {
+        if whole.is_empty()
+            || whole.len() > 2
+            || !digits(whole)
+            || !digits(frac)
+            || (s.contains('.') && frac.is_empty())
+        {
             return Err(ShareError::Invalid);
         }
         if frac.len() > DECIMALS {
             return Err(ShareError::TooPrecise);
         }
         let whole: i64 = whole.parse().map_err(|_| ShareError::Invalid)?;
-        let frac: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<DECIMALS$}").parse().map_err(|_| ShareError::Invalid)? };
+        let frac: i64 = if frac.is_empty() {
+            0
+        } else {
+            format!("{frac:0<DECIMALS$}")
+                .parse()
+                .map_err(|_| ShareError::Invalid)?
+        };
         let ppm = whole * ONE + frac;
         if ppm > ONE {
             return Err(ShareError::OutOfRange);
@@ -62,7 +73,11 @@ impl fmt::Display for Share {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let frac = format!("{:06}", self.0 % ONE);
         let trimmed = frac.trim_end_matches('0');
-        let frac = if trimmed.len() < 2 { &frac[..2] } else { trimmed };
+        let frac = if trimmed.len() < 2 {
+            &frac[..2]
+        } else {
+            trimmed
+        };
         write!(f, "{}.{}", self.0 / ONE, frac)
     }
 }

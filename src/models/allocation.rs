@@ -27,7 +27,11 @@ impl Allocation {
     }
 
     pub fn find(conn: &mut Conn, year: i32, line: &str) -> QueryResult<Option<Allocation>> {
-        allocations::table.find((year, line)).select(Allocation::as_select()).first(conn).optional()
+        allocations::table
+            .find((year, line))
+            .select(Allocation::as_select())
+            .first(conn)
+            .optional()
     }
 
     /// Inserts or replaces; the caller holds the write transaction.
@@ -42,6 +46,8 @@ impl Allocation {
         if updated > 0 {
             return Ok(updated);
         }
-        diesel::insert_into(allocations::table).values(self).execute(conn)
+        diesel::insert_into(allocations::table)
+            .values(self)
+            .execute(conn)
     }
 }

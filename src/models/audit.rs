@@ -34,7 +34,9 @@ pub struct NewAuditEvent<'a> {
 
 impl NewAuditEvent<'_> {
     pub fn insert(&self, conn: &mut Conn) -> QueryResult<usize> {
-        diesel::insert_into(audit_events::table).values(self).execute(conn)
+        diesel::insert_into(audit_events::table)
+            .values(self)
+            .execute(conn)
     }
 }
 
@@ -50,7 +52,12 @@ pub struct AuditFilter {
 
 impl AuditEvent {
     /// One page, newest first, and the total count.
-    pub fn list(conn: &mut Conn, f: &AuditFilter, offset: i64, limit: i64) -> QueryResult<(Vec<AuditEvent>, i64)> {
+    pub fn list(
+        conn: &mut Conn,
+        f: &AuditFilter,
+        offset: i64,
+        limit: i64,
+    ) -> QueryResult<(Vec<AuditEvent>, i64)> {
         let filtered = || {
             let mut q = audit_events::table.into_boxed();
             if let Some(t) = &f.record_type {

@@ -45,7 +45,11 @@ pub struct FundingRuleFilter {
 
 impl FundingRule {
     pub fn find(conn: &mut Conn, id: i64) -> QueryResult<Option<FundingRule>> {
-        funding_rules::table.find(id).select(FundingRule::as_select()).first(conn).optional()
+        funding_rules::table
+            .find(id)
+            .select(FundingRule::as_select())
+            .first(conn)
+            .optional()
     }
 
     pub fn list(conn: &mut Conn, f: &FundingRuleFilter) -> QueryResult<Vec<FundingRule>> {
@@ -72,17 +76,33 @@ impl FundingRule {
         }
         // Keep the first (latest) rule of each line and scope.
         let mut seen = std::collections::HashSet::new();
-        Ok(rows.into_iter().filter(|r| seen.insert((r.funding_line.clone(), r.scope.clone()))).collect())
+        Ok(rows
+            .into_iter()
+            .filter(|r| seen.insert((r.funding_line.clone(), r.scope.clone())))
+            .collect())
     }
 
-    pub fn insert(conn: &mut Conn, values: &FundingRuleValues, at: chrono::NaiveDateTime) -> QueryResult<FundingRule> {
+    pub fn insert(
+        conn: &mut Conn,
+        values: &FundingRuleValues,
+        at: chrono::NaiveDateTime,
+    ) -> QueryResult<FundingRule> {
         diesel::insert_into(funding_rules::table)
-            .values((values, funding_rules::created_at.eq(at), funding_rules::updated_at.eq(at)))
+            .values((
+                values,
+                funding_rules::created_at.eq(at),
+                funding_rules::updated_at.eq(at),
+            ))
             .returning(funding_rules::all_columns)
             .get_result(conn)
     }
 
-    pub fn update(conn: &mut Conn, id: i64, values: &FundingRuleValues, at: chrono::NaiveDateTime) -> QueryResult<FundingRule> {
+    pub fn update(
+        conn: &mut Conn,
+        id: i64,
+        values: &FundingRuleValues,
+        at: chrono::NaiveDateTime,
+    ) -> QueryResult<FundingRule> {
         diesel::update(funding_rules::table.find(id))
             .set((values, funding_rules::updated_at.eq(at)))
             .returning(funding_rules::all_columns)

@@ -62,7 +62,9 @@ impl MemberState {
     }
 
     pub fn insert(&self, conn: &mut Conn) -> QueryResult<usize> {
-        diesel::insert_into(member_states::table).values(self).execute(conn)
+        diesel::insert_into(member_states::table)
+            .values(self)
+            .execute(conn)
     }
 
     /// Writes every column of `self` over the stored row.
@@ -121,8 +123,12 @@ impl MemberState {
                 (MemberStateSort::Name, true) => q.then_order_by(member_states::name.desc()),
                 (MemberStateSort::Region, false) => q.then_order_by(member_states::region.asc()),
                 (MemberStateSort::Region, true) => q.then_order_by(member_states::region.desc()),
-                (MemberStateSort::UpdatedAt, false) => q.then_order_by(member_states::updated_at.asc()),
-                (MemberStateSort::UpdatedAt, true) => q.then_order_by(member_states::updated_at.desc()),
+                (MemberStateSort::UpdatedAt, false) => {
+                    q.then_order_by(member_states::updated_at.asc())
+                }
+                (MemberStateSort::UpdatedAt, true) => {
+                    q.then_order_by(member_states::updated_at.desc())
+                }
             };
         }
         let rows = q
@@ -153,7 +159,10 @@ impl Eligibility {
     }
 
     /// The latest year's record of each of `iso3s`, in one query.
-    pub fn latest_for(conn: &mut Conn, iso3s: &[String]) -> QueryResult<HashMap<String, Eligibility>> {
+    pub fn latest_for(
+        conn: &mut Conn,
+        iso3s: &[String],
+    ) -> QueryResult<HashMap<String, Eligibility>> {
         let rows: Vec<Eligibility> = eligibility::table
             .filter(eligibility::iso3.eq_any(iso3s))
             .order((eligibility::iso3, eligibility::year.desc()))
@@ -180,6 +189,8 @@ impl Eligibility {
         if updated > 0 {
             return Ok(updated);
         }
-        diesel::insert_into(eligibility::table).values(self).execute(conn)
+        diesel::insert_into(eligibility::table)
+            .values(self)
+            .execute(conn)
     }
 }

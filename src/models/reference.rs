@@ -111,11 +111,20 @@ impl Catalogue {
             .select(TaxonomyTerm::as_select())
             .load(conn)?
         {
-            taxonomies.entry(term.taxonomy.clone()).or_default().push(term);
+            taxonomies
+                .entry(term.taxonomy.clone())
+                .or_default()
+                .push(term);
         }
         Ok(Catalogue {
-            regions: regions::table.order(regions::code).select(Region::as_select()).load(conn)?,
-            goals: sdg_goals::table.order(sdg_goals::number).select(SdgGoal::as_select()).load(conn)?,
+            regions: regions::table
+                .order(regions::code)
+                .select(Region::as_select())
+                .load(conn)?,
+            goals: sdg_goals::table
+                .order(sdg_goals::number)
+                .select(SdgGoal::as_select())
+                .load(conn)?,
             targets: sdg_targets::table
                 .order(sdg_targets::position)
                 .select(SdgTarget::as_select())

@@ -23,7 +23,11 @@ pub struct User {
 
 impl User {
     pub fn find(conn: &mut Conn, username: &str) -> QueryResult<Option<User>> {
-        users::table.find(username).select(User::as_select()).first(conn).optional()
+        users::table
+            .find(username)
+            .select(User::as_select())
+            .first(conn)
+            .optional()
     }
 
     pub fn insert(&self, conn: &mut Conn) -> QueryResult<usize> {

@@ -27,7 +27,15 @@ pub fn put(
         };
         row.upsert(conn)?;
         let action = if before.is_some() { "update" } else { "create" };
-        audit::record(conn, actor, action, "allocation", &format!("{year}/{line}"), before.as_ref(), Some(&row))?;
+        audit::record(
+            conn,
+            actor,
+            action,
+            "allocation",
+            &format!("{year}/{line}"),
+            before.as_ref(),
+            Some(&row),
+        )?;
         Ok((row, before.is_none()))
     })
 }

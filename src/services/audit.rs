@@ -20,7 +20,11 @@ pub fn record<T: Serialize>(
     after: Option<&T>,
 ) -> Result<(), ApiError> {
     let to_map = |v: Option<&T>| -> Result<Map<String, Value>, ApiError> {
-        match v.map(serde_json::to_value).transpose().map_err(ApiError::internal)? {
+        match v
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(ApiError::internal)?
+        {
             Some(Value::Object(m)) => Ok(m),
             Some(other) => Ok(Map::from_iter([("value".to_owned(), other)])),
             None => Ok(Map::new()),
@@ -30,7 +34,10 @@ pub fn record<T: Serialize>(
     let mut changed_before = Map::new();
     let mut changed_after = Map::new();
     for key in before.keys().chain(after.keys()) {
-        if matches!(key.as_str(), "updated_at" | "created_at" | "version" | "password_hash") {
+        if matches!(
+            key.as_str(),
+            "updated_at" | "created_at" | "version" | "password_hash"
+        ) {
             continue;
         }
         let (b, a) = (before.get(key), after.get(key));

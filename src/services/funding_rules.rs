@@ -19,25 +19,61 @@ fn duplicate(v: &FundingRuleValues) -> ApiError {
     ))
 }
 
-pub fn create(conn: &mut Conn, actor: &Actor, v: FundingRuleValues) -> Result<FundingRule, ApiError> {
+pub fn create(
+    conn: &mut Conn,
+    actor: &Actor,
+    v: FundingRuleValues,
+) -> Result<FundingRule, ApiError> {
     write_tx(conn, |conn| {
-        let row = crate::db::savepoint(conn, |c| FundingRule::insert(c, &v, now())).map_err(|e| match e {
-            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => duplicate(&v),
-            other => other.into(),
-        })?;
-        audit::record(conn, actor, "create", RECORD, &row.id.to_string(), None, Some(&row))?;
+        let row = crate::db::savepoint(conn, |c| FundingRule::insert(c, &v, now())).map_err(
+            |e| match e {
+                diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    _,
+                ) => duplicate(&v),
+                other => other.into(),
+            },
+        )?;
+        audit::record(
+            conn,
+            actor,
+            "create",
+            RECORD,
+            &row.id.to_string(),
+            None,
+            Some(&row),
+        )?;
         Ok(row)
     })
 }
 
-pub fn replace(conn: &mut Conn, actor: &Actor, id: i64, v: FundingRuleValues) -> Result<FundingRule, ApiError> {
+pub fn replace(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: i64,
+    v: FundingRuleValues,
+) -> Result<FundingRule, ApiError> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        let row = crate::db::savepoint(conn, |c| FundingRule::update(c, id, &v, now())).map_err(|e| match e {
-            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => duplicate(&v),
-            other => other.into(),
-        })?;
-        audit::record(conn, actor, "update", RECORD, &id.to_string(), Some(&before), Some(&row))?;
+        let row =
+            crate::db::savepoint(conn, |c| FundingRule::update(c, id, &v, now())).map_err(|e| {
+                match e {
+                    diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::UniqueViolation,
+                        _,
+                    ) => duplicate(&v),
+                    other => other.into(),
+                }
+            })?;
+        audit::record(
+            conn,
+            actor,
+            "update",
+            RECORD,
+            &id.to_string(),
+            Some(&before),
+            Some(&row),
+        )?;
         Ok(row)
     })
 }
@@ -46,7 +82,15 @@ pub fn delete(conn: &mut Conn, actor: &Actor, id: i64) -> Result<(), ApiError> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
         FundingRule::delete(conn, id)?;
-        audit::record(conn, actor, "delete", RECORD, &id.to_string(), Some(&before), None)?;
+        audit::record(
+            conn,
+            actor,
+            "delete",
+            RECORD,
+            &id.to_string(),
+            Some(&before),
+            None,
+        )?;
         Ok(())
     })
 }

@@ -28,13 +28,21 @@ pub struct EligibilityValues {
 const RECORD: &str = "member_state";
 
 pub fn find(conn: &mut Conn, iso3: &str) -> Result<MemberState, ApiError> {
-    MemberState::find(conn, iso3)?.ok_or_else(|| ApiError::not_found(format!("member state {iso3}")))
+    MemberState::find(conn, iso3)?
+        .ok_or_else(|| ApiError::not_found(format!("member state {iso3}")))
 }
 
-pub fn create(conn: &mut Conn, actor: &Actor, iso3: &Iso3, v: MemberStateValues) -> Result<MemberState, ApiError> {
+pub fn create(
+    conn: &mut Conn,
+    actor: &Actor,
+    iso3: &Iso3,
+    v: MemberStateValues,
+) -> Result<MemberState, ApiError> {
     write_tx(conn, |conn| {
         if MemberState::find(conn, iso3.as_str())?.is_some() {
-            return Err(ApiError::conflict(format!("member state {iso3} already exists")));
+            return Err(ApiError::conflict(format!(
+                "member state {iso3} already exists"
+            )));
         }
         let at = now();
         let row = MemberState {
@@ -80,19 +88,35 @@ pub fn update(
             ..before.clone()
         };
         after.save(conn)?;
-        audit::record(conn, actor, "update", RECORD, iso3, Some(&before), Some(&after))?;
+        audit::record(
+            conn,
+            actor,
+            "update",
+            RECORD,
+            iso3,
+            Some(&before),
+            Some(&after),
+        )?;
         Ok(after)
     })
 }
 
-pub fn delete(conn: &mut Conn, actor: &Actor, iso3: &str, expected_version: Option<i64>) -> Result<(), ApiError> {
+pub fn delete(
+    conn: &mut Conn,
+    actor: &Actor,
+    iso3: &str,
+    expected_version: Option<i64>,
+) -> Result<(), ApiError> {
     write_tx(conn, |conn| {
         let before = find(conn, iso3)?;
         check_version(expected_version, before.version)?;
         crate::db::savepoint(conn, |c| MemberState::delete(c, iso3)).map_err(|e| match e {
-            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::ForeignKeyViolation, _) => {
-                ApiError::conflict(format!("member state {iso3} is still referenced and cannot be deleted"))
-            }
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+                _,
+            ) => ApiError::conflict(format!(
+                "member state {iso3} is still referenced and cannot be deleted"
+            )),
             other => other.into(),
         })?;
         audit::record(conn, actor, "delete", RECORD, iso3, Some(&before), None)?;
@@ -122,7 +146,15 @@ pub fn put_eligibility(
         row.upsert(conn)?;
         let created = before.is_none();
         let action = if created { "create" } else { "update" };
-        audit::record(conn, actor, action, "eligibility", &format!("{iso3}/{year}"), before.as_ref(), Some(&row))?;
+        audit::record(
+            conn,
+            actor,
+            action,
+            "eligibility",
+            &format!("{iso3}/{year}"),
+            before.as_ref(),
+            Some(&row),
+        )?;
         Ok((row, created))
     })
 }

@@ -22,13 +22,19 @@ pub struct Actor {
 impl Actor {
     /// The actor for work done on the server itself (`devfund seed`, `devfund users add`).
     pub fn system(what: &str) -> Actor {
-        Actor { subject: format!("system:{what}"), role: Role::Admin.as_str().to_owned() }
+        Actor {
+            subject: format!("system:{what}"),
+            role: Role::Admin.as_str().to_owned(),
+        }
     }
 }
 
 impl From<&Principal> for Actor {
     fn from(p: &Principal) -> Actor {
-        Actor { subject: p.subject.clone(), role: p.role.as_str().to_owned() }
+        Actor {
+            subject: p.subject.clone(),
+            role: p.role.as_str().to_owned(),
+        }
     }
 }
 

@@ -77,7 +77,10 @@ pub fn create(conn: &mut Conn, actor: &Actor, new: NewUser) -> Result<User, ApiE
     let hash = password::hash(&new.password).map_err(ApiError::internal)?;
     write_tx(conn, |conn| {
         if User::find(conn, &new.username)?.is_some() {
-            return Err(ApiError::conflict(format!("user {} already exists", new.username)));
+            return Err(ApiError::conflict(format!(
+                "user {} already exists",
+                new.username
+            )));
         }
         let at = now();
         let user = User {
@@ -92,7 +95,15 @@ pub fn create(conn: &mut Conn, actor: &Actor, new: NewUser) -> Result<User, ApiE
             version: 1,
         };
         user.insert(conn)?;
-        audit::record(conn, actor, "create", RECORD, &user.username, None, Some(&UserView::from(&user)))?;
+        audit::record(
+            conn,
+            actor,
+            "create",
+            RECORD,
+            &user.username,
+            None,
+            Some(&UserView::from(&user)),
+        )?;
         Ok(user)
     })
 }
@@ -104,7 +115,12 @@ pub fn update(
     expected_version: Option<i64>,
     change: UserChange,
 ) -> Result<User, ApiError> {
-    let new_hash = change.password.as_deref().map(password::hash).transpose().map_err(ApiError::internal)?;
+    let new_hash = change
+        .password
+        .as_deref()
+        .map(password::hash)
+        .transpose()
+        .map_err(ApiError::internal)?;
     write_tx(conn, |conn| {
         let before = find(conn, username)?;
         check_version(expected_version, before.version)?;
@@ -120,29 +136,63 @@ pub fn update(
         }
         if let Some(hash) = new_hash {
             after.password_hash = hash;
-            audit::record(conn, actor, "change_password", RECORD, username, None::<&UserView>, None)?;
+            audit::record(
+                conn,
+                actor,
+                "change_password",
+                RECORD,
+                username,
+                None::<&UserView>,
+                None,
+            )?;
         }
         after.updated_at = now();
         after.version += 1;
         after.save(conn)?;
-        audit::record(conn, actor, "update", RECORD, username, Some(&UserView::from(&before)), Some(&UserView::from(&after)))?;
+        audit::record(
+            conn,
+            actor,
+            "update",
+            RECORD,
+            username,
+            Some(&UserView::from(&before)),
+            Some(&UserView::from(&after)),
+        )?;
         Ok(after)
     })
 }
 
-pub fn delete(conn: &mut Conn, actor: &Actor, username: &str, expected_version: Option<i64>) -> Result<(), ApiError> {
+pub fn delete(
+    conn: &mut Conn,
+    actor: &Actor,
+    username: &str,
+    expected_version: Option<i64>,
+) -> Result<(), ApiError> {
     write_tx(conn, |conn| {
         let before = find(conn, username)?;
         check_version(expected_version, before.version)?;
         User::delete(conn, username)?;
-        audit::record(conn, actor, "delete", RECORD, username, Some(&UserView::from(&before)), None)?;
+        audit::record(
+            conn,
+            actor,
+            "delete",
+            RECORD,
+            username,
+            Some(&UserView::from(&before)),
+            None,
+        )?;
         Ok(())
     })
 }
 
 /// Checks a login of `kind`; `None` for an unknown name, a wrong password, or a disabled or
 /// wrong-kind login (indistinguishable to the caller, and equally slow).
-pub fn authenticate(conn: &mut Conn, kind: Kind, username: &str, secret: &str) -> Result<Option<User>, ApiError> {
+pub fn authenticate(
+    conn: &mut Conn,
+    kind: Kind,
+    username: &str,
+    secret: &str,
+) -> Result<Option<User>, ApiError> {
     let user = User::find(conn, username)?;
     let ok = password::verify(secret, user.as_ref().map(|u| u.password_hash.as_str()));
     Ok(user.filter(|u| ok && !u.disabled && u.kind == kind.as_str()))

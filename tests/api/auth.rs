@@ -1,0 +1,289 @@
+//! Tokens: what is accepted and what is refused, and the token endpoint.
+
+use std::path::PathBuf;
+
+use crate::db_test;
+use crate::support::{JWT_SECRET, TestApp, backends};
+use devfund::auth::Role;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn claims(overrides: Value) -> Value {
+    let now = chrono::Utc::now().timestamp();
+    let mut c = json!({"sub": "mallory", "role": "admin", "iss": "devfund", "aud": "devfund-api", "exp": now + 600, "iat": now});
+    for (k, v) in overrides.as_object().unwrap() {
+        if v.is_null() {
+            c.as_object_mut().unwrap().remove(k);
+        } else {
+            c[k] = v.clone();
+        }
+    }
+    c
+}
+
+fn hs256(c: &Value, secret: &[u8]) -> String {
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        c,
+        &EncodingKey::from_secret(secret),
+    )
+    .unwrap()
+}
+
+fn rs256(c: &Value, pem_file: &str) -> String {
+    let key = EncodingKey::from_rsa_pem(&std::fs::read(fixture(pem_file)).unwrap()).unwrap();
+    jsonwebtoken::encode(&Header::new(Algorithm::RS256), c, &key).unwrap()
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[actix_web::test]
+async fn every_bad_token_is_refused_with_401() {
+    for backend in backends() {
+        let app = TestApp::spawn_with(backend, |c| {
+            c.jwt_public_key_file = Some(fixture("test_rsa_public.pem"))
+        })
+        .await;
+        let now = chrono::Utc::now().timestamp();
+        let secret = JWT_SECRET.as_bytes();
+        let good = hs256(&claims(json!({})), secret);
+        let mut tampered = good.clone();
+        tampered.replace_range(tampered.len() - 4.., "AAAA");
+        let mut forged_payload: Vec<&str> = good.split('.').collect();
+        let evil = b64(&serde_json::to_vec(&claims(json!({"sub": "root"}))).unwrap());
+        forged_payload[1] = &evil;
+        let alg_none = format!(
+            "{}.{}.",
+            b64(br#"{"alg":"none","typ":"JWT"}"#),
+            b64(&serde_json::to_vec(&claims(json!({}))).unwrap())
+        );
+        let public_pem = std::fs::read(fixture("test_rsa_public.pem")).unwrap();
+        let cases: Vec<(&str, String)> = vec![
+            (
+                "expired",
+                hs256(&claims(json!({"exp": now - 3600})), secret),
+            ),
+            (
+                "not yet valid",
+                hs256(&claims(json!({"nbf": now + 3600})), secret),
+            ),
+            (
+                "wrong issuer",
+                hs256(&claims(json!({"iss": "someone-else"})), secret),
+            ),
+            (
+                "wrong audience",
+                hs256(&claims(json!({"aud": "other-api"})), secret),
+            ),
+            ("no expiry", hs256(&claims(json!({"exp": null})), secret)),
+            (
+                "unknown role",
+                hs256(&claims(json!({"role": "superuser"})), secret),
+            ),
+            ("tampered signature", tampered),
+            ("forged payload", forged_payload.join(".")),
+            ("alg none", alg_none),
+            (
+                "HS256 signed with the RS256 public key",
+                hs256(&claims(json!({})), &public_pem),
+            ),
+            (
+                "signed by an untrusted RSA key",
+                rs256(&claims(json!({})), "other_rsa_private.pem"),
+            ),
+            (
+                "wrong secret",
+                hs256(&claims(json!({})), b"another-secret-another-secret-0000"),
+            ),
+            ("garbage", "not.a.token".to_owned()),
+        ];
+        for (name, token) in cases {
+            let r = app.get("/api/v1/auth/me").bearer(&token).send().await;
+            assert_eq!(r.status.as_u16(), 401, "{name}: {}", r.text());
+            r.assert_problem(401, "unauthorized");
+            assert!(r.header("www-authenticate").is_some(), "{name}");
+        }
+        // The same checks pass a good token of each kind.
+        let r = app.get("/api/v1/auth/me").bearer(&good).send().await;
+        assert_eq!(r.assert_status(200).json()["sub"], "mallory");
+        let r = app
+            .get("/api/v1/auth/me")
+            .bearer(&rs256(
+                &claims(json!({"sub": "idp-user", "role": "viewer"})),
+                "test_rsa_private.pem",
+            ))
+            .send()
+            .await;
+        let me = r.assert_status(200).json();
+        assert_eq!(
+            (me["sub"].as_str(), me["role"].as_str()),
+            (Some("idp-user"), Some("viewer"))
+        );
+        app.stop().await;
+    }
+}
+
+db_test!(a_malformed_authorization_header_is_401, |app| {
+    let r = app
+        .get("/api/v1/auth/me")
+        .header("authorization", "Basic YWxpY2U6cHc=")
+        .send()
+        .await;
+    r.assert_problem(401, "unauthorized");
+});
+
+db_test!(me_describes_the_caller, |app| {
+    let token = app.scoped_token(Role::ProjectOfficer, &["BRA", "NPL"]);
+    let me = app
+        .get("/api/v1/auth/me")
+        .bearer(&token)
+        .send()
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(me["role"], "project_officer");
+    assert_eq!(me["member_states"], json!(["BRA", "NPL"]));
+    assert!(me["expires_at"].as_str().unwrap().ends_with('Z'));
+    assert!(
+        me["permissions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("projects:write"))
+    );
+});
+
+async fn add_user(app: &TestApp, username: &str, role: &str, kind: &str, password: &str) {
+    app.post("/api/v1/users")
+        .signed_as(Role::Admin)
+        .json(&json!({"username": username, "role": role, "kind": kind, "password": password}))
+        .send()
+        .await
+        .assert_status(201);
+}
+
+db_test!(people_sign_in_with_the_password_grant, |app| {
+    add_user(
+        &app,
+        "alice",
+        "fund_manager",
+        "person",
+        "correct horse battery",
+    )
+    .await;
+    let r = app
+        .post("/api/v1/auth/token")
+        .raw(
+            "application/x-www-form-urlencoded",
+            b"grant_type=password&username=alice&password=correct+horse+battery".to_vec(),
+        )
+        .send()
+        .await;
+    let body = r.assert_status(200).json();
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["role"], "fund_manager");
+    assert_eq!(body["expires_in"], 3600);
+    assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
+    let me = app
+        .get("/api/v1/auth/me")
+        .bearer(body["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(me["sub"], "alice");
+    // JSON works too; a service client cannot use the password grant.
+    let r = app
+        .post("/api/v1/auth/token")
+        .json(
+            &json!({"grant_type": "password", "username": "alice", "password": "wrong password!"}),
+        )
+        .send()
+        .await;
+    r.assert_problem(401, "unauthorized");
+});
+
+db_test!(service_clients_use_client_credentials, |app| {
+    add_user(
+        &app,
+        "reporting-system",
+        "viewer",
+        "client",
+        "s3cret-s3cret-s3cret",
+    )
+    .await;
+    let r = app
+        .post("/api/v1/auth/token")
+        .json(&json!({"grant_type": "client_credentials", "client_id": "reporting-system", "client_secret": "s3cret-s3cret-s3cret"}))
+        .send()
+        .await;
+    assert_eq!(r.assert_status(200).json()["role"], "viewer");
+    let r = app
+        .post("/api/v1/auth/token")
+        .json(&json!({"grant_type": "password", "username": "reporting-system", "password": "s3cret-s3cret-s3cret"}))
+        .send()
+        .await;
+    r.assert_problem(401, "unauthorized");
+    let r = app
+        .post("/api/v1/auth/token")
+        .json(&json!({"grant_type": "implicit"}))
+        .send()
+        .await;
+    assert_eq!(
+        r.assert_problem(422, "validation_failed")["errors"][0]["code"],
+        "unsupported_grant_type"
+    );
+    let r = app
+        .post("/api/v1/auth/token")
+        .json(&json!({"grant_type": "client_credentials"}))
+        .send()
+        .await;
+    assert_eq!(
+        r.assert_problem(422, "validation_failed")["errors"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+});
+
+db_test!(disabled_logins_cannot_sign_in, |app| {
+    add_user(&app, "bob", "viewer", "person", "bob-password-123").await;
+    app.patch("/api/v1/users/bob")
+        .signed_as(Role::Admin)
+        .json(&json!({"disabled": true}))
+        .send()
+        .await
+        .assert_status(200);
+    let r = app
+        .post("/api/v1/auth/token")
+        .json(&json!({"grant_type": "password", "username": "bob", "password": "bob-password-123"}))
+        .send()
+        .await;
+    r.assert_problem(401, "unauthorized");
+});
+
+db_test!(repeated_failed_logins_are_rate_limited, |app| {
+    add_user(&app, "carol", "viewer", "person", "carol-password-123").await;
+    for _ in 0..5 {
+        let r = app.post("/api/v1/auth/token").json(&json!({"grant_type": "password", "username": "carol", "password": "guess-guess-guess"})).send().await;
+        r.assert_problem(401, "unauthorized");
+    }
+    // Now even the right password waits.
+    let r = app.post("/api/v1/auth/token").json(&json!({"grant_type": "password", "username": "carol", "password": "carol-password-123"})).send().await;
+    r.assert_problem(429, "rate_limited");
+    let wait: u64 = r
+        .header("retry-after")
+        .expect("Retry-After")
+        .parse()
+        .unwrap();
+    assert!(wait > 0 && wait <= 900, "{wait}");
+});

@@ -1,0 +1,14 @@
+//! Integration tests: through HTTP into the real app and a real database, on SQLite always
+//! and on PostgreSQL when `DEVFUND_TEST_DATABASE_URL` is set.
+
+mod support;
+
+mod auth;
+mod http;
+mod member_states;
+mod openapi;
+mod reference;
+mod routes;
+mod schema_parity;
+mod seed;
+mod users;

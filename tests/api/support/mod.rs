@@ -1,0 +1,288 @@
+//! The test harness: a real server on a free port, over a real database of its own.
+//!
+//! Every test runs once per configured backend: SQLite always (a copy of a migrated template
+//! file) and PostgreSQL when `DEVFUND_TEST_DATABASE_URL` is set (a database created from a
+//! migrated template and dropped afterwards). When it is not set, one line on standard error
+//! says the PostgreSQL half was skipped.
+
+pub mod db;
+
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use actix_web::web;
+use awc::http::{Method, StatusCode, header};
+use devfund::app::{self, AppState};
+use devfund::auth::Role;
+use devfund::config::{Config, Secret};
+use serde_json::Value;
+
+pub use db::Backend;
+
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+/// Runs a test body once per configured backend, each time against a fresh app.
+#[macro_export]
+macro_rules! db_test {
+    ($(#[$meta:meta])* $name:ident, |$app:ident| $body:block) => {
+        $(#[$meta])*
+        #[actix_web::test]
+        async fn $name() {
+            for backend in $crate::support::backends() {
+                let $app = $crate::support::TestApp::spawn(backend).await;
+                $body;
+                $app.stop().await;
+            }
+        }
+    };
+}
+
+/// SQLite always; PostgreSQL when `DEVFUND_TEST_DATABASE_URL` is set.
+pub fn backends() -> Vec<Backend> {
+    static NOTED: AtomicBool = AtomicBool::new(false);
+    let mut list = vec![Backend::Sqlite];
+    match std::env::var("DEVFUND_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => list.push(Backend::Postgres(url)),
+        _ => {
+            if !NOTED.swap(true, Ordering::SeqCst) {
+                use std::io::Write;
+                // Written to the real stderr (not the captured test output), once per run.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "NOTE: DEVFUND_TEST_DATABASE_URL is not set: the PostgreSQL half of the integration tests was skipped (SQLite only)"
+                );
+            }
+        }
+    }
+    list
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Asserts a problem+json answer with this status and code; returns the document.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16, code: &str) -> Value {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.text());
+        assert_eq!(
+            self.header("content-type").as_deref(),
+            Some("application/problem+json")
+        );
+        let doc = self.json();
+        assert_eq!(doc["code"], code, "{doc}");
+        assert_eq!(doc["status"], status);
+        assert!(doc["request_id"].is_string(), "{doc}");
+        doc
+    }
+
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) -> &Self {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.text());
+        self
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub backend_name: &'static str,
+    pub state: web::Data<AppState>,
+    client: awc::Client,
+    handle: actix_web::dev::ServerHandle,
+    #[expect(
+        dead_code,
+        reason = "kept for its Drop; tests that inspect the database use it"
+    )]
+    pub db: db::TestDb,
+    _data_dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Spawns with a configuration adjusted by `tune` (keys, limits).
+    pub async fn spawn_with(backend: Backend, tune: impl FnOnce(&mut Config)) -> TestApp {
+        let backend_name = backend.name();
+        eprintln!("backend: {backend_name}");
+        let test_db = db::TestDb::create(backend);
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config::for_database(&test_db.url, data_dir.path().to_owned());
+        config.jwt_secret = Some(Secret::new(JWT_SECRET));
+        config.db_pool_size = 4;
+        tune(&mut config);
+        let state = AppState::build(&config).expect("app state");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let server_state = state.clone();
+        let server = actix_web::HttpServer::new(move || app::build(server_state.clone()))
+            .workers(1)
+            .disable_signals()
+            .listen(listener)
+            .expect("listen")
+            .run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            backend_name,
+            state,
+            client: awc::Client::builder()
+                .timeout(std::time::Duration::from_secs(60))
+                .finish(),
+            handle,
+            db: test_db,
+            _data_dir: data_dir,
+        }
+    }
+
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+    }
+
+    /// A token for `role`, signed with the service's key.
+    pub fn token(&self, role: Role) -> String {
+        self.state
+            .keys
+            .issue(&format!("test-{}", role.as_str()), role, None, 600)
+            .expect("token")
+            .0
+    }
+
+    /// A project officer's token scoped to `states`.
+    pub fn scoped_token(&self, role: Role, states: &[&str]) -> String {
+        let states = states.iter().map(|s| (*s).to_owned()).collect();
+        self.state
+            .keys
+            .issue("test-scoped", role, Some(states), 600)
+            .expect("token")
+            .0
+    }
+
+    pub fn admin(&self) -> String {
+        self.token(Role::Admin)
+    }
+
+    pub fn req(&self, method: Method, path: &str) -> Req<'_> {
+        Req {
+            app: self,
+            method,
+            path: path.to_owned(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Req<'_> {
+        self.req(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> Req<'_> {
+        self.req(Method::POST, path)
+    }
+
+    pub fn put(&self, path: &str) -> Req<'_> {
+        self.req(Method::PUT, path)
+    }
+
+    pub fn patch(&self, path: &str) -> Req<'_> {
+        self.req(Method::PATCH, path)
+    }
+
+    pub fn delete(&self, path: &str) -> Req<'_> {
+        self.req(Method::DELETE, path)
+    }
+
+    /// Creates a member state as admin and asserts 201.
+    pub async fn create_member_state(&self, iso3: &str, name: &str, region: &str) -> Value {
+        let r = self
+            .post("/api/v1/member-states")
+            .bearer(&self.admin())
+            .json(&serde_json::json!({"iso3": iso3, "name": name, "region": region}))
+            .send()
+            .await;
+        r.assert_status(201);
+        r.json()
+    }
+}
+
+pub struct Req<'a> {
+    app: &'a TestApp,
+    method: Method,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Option<Vec<u8>>,
+}
+
+impl Req<'_> {
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("authorization", &format!("Bearer {token}"))
+    }
+
+    pub fn signed_as(self, role: Role) -> Self {
+        let token = self.app.token(role);
+        self.bearer(&token)
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn json(self, value: &Value) -> Self {
+        self.raw("application/json", serde_json::to_vec(value).expect("json"))
+    }
+
+    pub fn raw(mut self, content_type: &str, body: Vec<u8>) -> Self {
+        self.headers
+            .push(("content-type".to_owned(), content_type.to_owned()));
+        self.body = Some(body);
+        self
+    }
+
+    pub async fn send(self) -> Resp {
+        let url = format!("{}{}", self.app.base, self.path);
+        let mut request = self.app.client.request(self.method.clone(), &url);
+        for (k, v) in &self.headers {
+            request = request.insert_header((k.as_str(), v.as_str()));
+        }
+        let sent = match self.body {
+            Some(body) => request.send_body(body).await,
+            None => request.send().await,
+        };
+        let mut response = sent.unwrap_or_else(|e| panic!("{} {url}: {e}", self.method));
+        let body = response
+            .body()
+            .limit(64 * 1024 * 1024)
+            .await
+            .expect("body")
+            .to_vec();
+        Resp {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body,
+        }
+    }
+}
