@@ -34,6 +34,15 @@ impl Allocation {
             .optional()
     }
 
+    /// The sum of the envelopes of `line` over all years, exact.
+    pub fn total_envelope(conn: &mut Conn, line: &str) -> QueryResult<i64> {
+        allocations::table
+            .filter(allocations::funding_line.eq(line))
+            .select(crate::db::sql::sum_exact(allocations::envelope_usd_cents))
+            .first::<Option<i64>>(conn)
+            .map(Option::unwrap_or_default)
+    }
+
     /// Inserts or replaces; the caller holds the write transaction.
     pub fn upsert(&self, conn: &mut Conn) -> QueryResult<usize> {
         let updated = diesel::update(allocations::table.find((self.year, &self.funding_line)))

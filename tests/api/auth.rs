@@ -132,6 +132,47 @@ async fn every_bad_token_is_refused_with_401() {
     }
 }
 
+#[actix_web::test]
+async fn rs256_tokens_are_checked_against_the_jwks_keys_by_kid() {
+    for backend in backends() {
+        let app = TestApp::spawn_with(backend, |c| {
+            c.jwt_jwks_file = Some(fixture("test_jwks.json"))
+        })
+        .await;
+        let key =
+            EncodingKey::from_rsa_pem(&std::fs::read(fixture("test_rsa_private.pem")).unwrap())
+                .unwrap();
+        let sign = |kid: Option<&str>| {
+            let mut header = Header::new(Algorithm::RS256);
+            header.kid = kid.map(str::to_owned);
+            jsonwebtoken::encode(&header, &claims(json!({"role": "evaluator"})), &key).unwrap()
+        };
+        let r = app
+            .get("/api/v1/auth/me")
+            .bearer(&sign(Some("idp-2026")))
+            .send()
+            .await;
+        assert_eq!(r.assert_status(200).json()["role"], "evaluator");
+        app.get("/api/v1/auth/me")
+            .bearer(&sign(None))
+            .send()
+            .await
+            .assert_status(200);
+        app.get("/api/v1/auth/me")
+            .bearer(&sign(Some("rotated-away")))
+            .send()
+            .await
+            .assert_problem(401, "unauthorized");
+        let untrusted = rs256(&claims(json!({})), "other_rsa_private.pem");
+        app.get("/api/v1/auth/me")
+            .bearer(&untrusted)
+            .send()
+            .await
+            .assert_problem(401, "unauthorized");
+        app.stop().await;
+    }
+}
+
 db_test!(a_malformed_authorization_header_is_401, |app| {
     let r = app
         .get("/api/v1/auth/me")

@@ -11,4 +11,5 @@ mod reference;
 mod routes;
 mod schema_parity;
 mod seed;
+mod sums;
 mod users;
