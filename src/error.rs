@@ -23,6 +23,8 @@ pub enum ErrorCode {
     MethodNotAllowed,
     Conflict,
     PreconditionFailed,
+    PreconditionRequired,
+    InvalidTransition,
     PayloadTooLarge,
     UnsupportedMediaType,
     ValidationFailed,
@@ -56,6 +58,16 @@ impl ErrorCode {
                 "precondition_failed",
                 StatusCode::PRECONDITION_FAILED,
                 "Precondition failed",
+            ),
+            PreconditionRequired => (
+                "precondition_required",
+                StatusCode::PRECONDITION_REQUIRED,
+                "Precondition required",
+            ),
+            InvalidTransition => (
+                "invalid_transition",
+                StatusCode::CONFLICT,
+                "Invalid transition",
             ),
             PayloadTooLarge => (
                 "payload_too_large",
@@ -112,6 +124,10 @@ pub struct FieldError {
     /// A stable code for the problem, e.g. `invalid_iso3`, `required`, `unknown_region`.
     pub code: String,
     pub message: String,
+    /// The facts behind a rule violation (line, scope, rule version, state, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
 }
 
 impl FieldError {
@@ -120,6 +136,7 @@ impl FieldError {
             field: field.into(),
             code: code.to_owned(),
             message: message.into(),
+            details: None,
         }
     }
 }
@@ -377,6 +394,8 @@ mod tests {
             MethodNotAllowed,
             Conflict,
             PreconditionFailed,
+            PreconditionRequired,
+            InvalidTransition,
             PayloadTooLarge,
             UnsupportedMediaType,
             ValidationFailed,

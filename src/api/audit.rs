@@ -46,6 +46,20 @@ pub struct AuditEventResponse {
     pub request_id: Option<String>,
 }
 
+pub fn event_response(e: AuditEvent) -> AuditEventResponse {
+    AuditEventResponse {
+        id: e.id,
+        occurred_at: utc(e.occurred_at),
+        subject: e.subject,
+        role: e.role,
+        action: e.action,
+        record_type: e.record_type,
+        record_key: e.record_key,
+        changes: serde_json::from_str(&e.changes).unwrap_or(serde_json::Value::Null),
+        request_id: e.request_id,
+    }
+}
+
 /// The audit trail, newest first.
 #[utoipa::path(tag = "audit", params(ListAuditEventsQuery, PageQuery), security(("bearer" = ["audit:read"])),
     responses((status = 200, description = "One page of events", body = inline(super::Page<AuditEventResponse>))))]
@@ -75,19 +89,6 @@ async fn list_audit_events(
         )?)
     })
     .await?;
-    let items = rows
-        .into_iter()
-        .map(|e| AuditEventResponse {
-            id: e.id,
-            occurred_at: utc(e.occurred_at),
-            subject: e.subject,
-            role: e.role,
-            action: e.action,
-            record_type: e.record_type,
-            record_key: e.record_key,
-            changes: serde_json::from_str(&e.changes).unwrap_or(serde_json::Value::Null),
-            request_id: e.request_id,
-        })
-        .collect();
+    let items = rows.into_iter().map(event_response).collect();
     Ok(page_response(&req, items, total, paging))
 }

@@ -8,6 +8,7 @@ pub mod extract;
 pub mod funding_rules;
 pub mod member_states;
 pub mod openapi;
+pub mod projects;
 pub mod reference;
 pub mod system;
 pub mod users;
@@ -31,6 +32,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(funding_rules::configure)
             .configure(allocations::configure)
             .configure(member_states::configure)
+            .configure(projects::configure)
             .configure(audit::configure),
     );
 }

@@ -30,6 +30,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`.",
         (name = "reference", description = "Regions, SDG, MiGOF, GCM, MSD, taxonomies"),
         (name = "funding", description = "Funding rules and yearly allocations"),
         (name = "member-states", description = "Member states and their eligibility history"),
+        (name = "projects", description = "The portfolio: projects, mappings, links, lifecycle"),
         (name = "audit", description = "The audit trail"),
         (name = "system", description = "Health, metrics and this document")
     )

@@ -99,6 +99,100 @@ diesel::table! {
 }
 
 diesel::table! {
+    project_gcm_objectives (project_id, objective) {
+        project_id -> BigInt,
+        objective -> Integer,
+    }
+}
+
+diesel::table! {
+    project_links (id) {
+        id -> BigInt,
+        project_id -> BigInt,
+        link_type -> Text,
+        target_code -> Nullable<Text>,
+        target_title -> Nullable<Text>,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    project_member_states (project_id, iso3) {
+        project_id -> BigInt,
+        iso3 -> Text,
+        share_ppm -> Integer,
+        endorsed -> Bool,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    project_migof (project_id, element_code) {
+        project_id -> BigInt,
+        element_code -> Text,
+    }
+}
+
+diesel::table! {
+    project_msd (project_id, outcome, deliverable) {
+        project_id -> BigInt,
+        outcome -> Integer,
+        deliverable -> Integer,
+    }
+}
+
+diesel::table! {
+    project_sdg_targets (project_id, target_code) {
+        project_id -> BigInt,
+        target_code -> Text,
+    }
+}
+
+diesel::table! {
+    project_terms (project_id, taxonomy, code) {
+        project_id -> BigInt,
+        taxonomy -> Text,
+        code -> Text,
+    }
+}
+
+diesel::table! {
+    projects (id) {
+        id -> BigInt,
+        code -> Text,
+        title -> Text,
+        title_lower -> Text,
+        summary -> Nullable<Text>,
+        status -> Text,
+        funding_line -> Text,
+        funding_year -> Integer,
+        scope -> Text,
+        budget_usd_cents -> BigInt,
+        staff_office_share_ppm -> Nullable<Integer>,
+        exceptional_increase -> Bool,
+        thematic_area -> Nullable<Text>,
+        management_city -> Nullable<Text>,
+        management_country -> Nullable<Text>,
+        beneficiaries -> Nullable<Text>,
+        duration_months -> Nullable<Integer>,
+        start_date -> Nullable<Date>,
+        end_date -> Nullable<Date>,
+        actual_end_date -> Nullable<Date>,
+        core_national_ownership -> Nullable<Text>,
+        core_evidence_and_learning -> Nullable<Text>,
+        core_scalability -> Nullable<Text>,
+        core_innovation -> Nullable<Text>,
+        core_sustainability -> Nullable<Text>,
+        notable_achievements -> Text,
+        rule_warnings -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     regions (code) {
         code -> Text,
         name -> Text,
@@ -161,6 +255,16 @@ diesel::joinable!(eligibility -> member_states (iso3));
 diesel::joinable!(member_states -> regions (region));
 diesel::joinable!(msd_deliverables -> msd_outcomes (outcome));
 diesel::joinable!(sdg_indicators -> sdg_targets (target_code));
+diesel::joinable!(project_gcm_objectives -> projects (project_id));
+diesel::joinable!(project_links -> projects (project_id));
+diesel::joinable!(project_member_states -> member_states (iso3));
+diesel::joinable!(project_member_states -> projects (project_id));
+diesel::joinable!(project_migof -> projects (project_id));
+diesel::joinable!(project_migof -> migof_elements (element_code));
+diesel::joinable!(project_msd -> projects (project_id));
+diesel::joinable!(project_sdg_targets -> projects (project_id));
+diesel::joinable!(project_sdg_targets -> sdg_targets (target_code));
+diesel::joinable!(project_terms -> projects (project_id));
 diesel::joinable!(sdg_targets -> sdg_goals (goal));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -173,6 +277,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     migof_elements,
     msd_deliverables,
     msd_outcomes,
+    project_gcm_objectives,
+    project_links,
+    project_member_states,
+    project_migof,
+    project_msd,
+    project_sdg_targets,
+    project_terms,
+    projects,
     regions,
     sdg_goals,
     sdg_indicators,

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// A closed vocabulary: an enum with its wire names, `parse`, `as_str` and `ALL`.
 macro_rules! closed_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -35,6 +36,8 @@ macro_rules! closed_enum {
         }
     };
 }
+
+pub(crate) use closed_enum;
 
 closed_enum!(
     /// The Fund's two funding lines.

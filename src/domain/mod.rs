@@ -5,6 +5,8 @@ pub mod country;
 pub mod funding;
 pub mod money;
 pub mod paging;
+pub mod project;
+pub mod rules;
 pub mod share;
 
 pub use country::Iso3;

@@ -110,7 +110,7 @@ pub struct MoneyDto {
 
 /// Money as a client sent it, before it is checked (the amount may be any JSON value, so a
 /// float can be refused with its own error code rather than a generic type error).
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MoneyInput {
     #[schema(value_type = String)]
     pub amount: serde_json::Value,

@@ -4,6 +4,7 @@ pub mod allocation;
 pub mod audit;
 pub mod funding_rule;
 pub mod member_state;
+pub mod project;
 pub mod reference;
 pub mod user;
 

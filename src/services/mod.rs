@@ -6,6 +6,7 @@ pub mod allocations;
 pub mod audit;
 pub mod funding_rules;
 pub mod member_states;
+pub mod projects;
 pub mod seed;
 pub mod users;
 
@@ -17,6 +18,8 @@ use crate::error::ApiError;
 pub struct Actor {
     pub subject: String,
     pub role: String,
+    /// Member states a project officer is scoped to; `None` when unscoped.
+    pub member_states: Option<Vec<String>>,
 }
 
 impl Actor {
@@ -25,6 +28,7 @@ impl Actor {
         Actor {
             subject: format!("system:{what}"),
             role: Role::Admin.as_str().to_owned(),
+            member_states: None,
         }
     }
 }
@@ -34,8 +38,20 @@ impl From<&Principal> for Actor {
         Actor {
             subject: p.subject.clone(),
             role: p.role.as_str().to_owned(),
+            member_states: p.member_states.clone(),
         }
     }
+}
+
+/// 428 when a write that needs `If-Match` has none; then as [`check_version`].
+pub fn require_version(expected: Option<i64>, actual: i64) -> Result<(), ApiError> {
+    let Some(expected) = expected else {
+        return Err(ApiError::new(
+            crate::error::ErrorCode::PreconditionRequired,
+            "send If-Match with the ETag of your last read, so that no one else's change is overwritten",
+        ));
+    };
+    check_version(Some(expected), actual)
 }
 
 /// 412 unless the caller's `If-Match` version (when given) is the stored one.

@@ -1,0 +1,99 @@
+//! Moving a project along its lifecycle, and its history.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{ProjectResponse, single};
+use crate::api::audit::{AuditEventResponse, event_response};
+use crate::api::extract::{Body, if_match};
+use crate::api::{PageQuery, page_response};
+use crate::app::AppState;
+use crate::auth::{Authorized, Permission, need};
+use crate::db;
+use crate::domain::project::Status;
+use crate::error::{ApiError, FieldError};
+use crate::models::audit::{AuditEvent, AuditFilter};
+use crate::services::{Actor, projects};
+
+const PROBLEM: &str = "application/problem+json";
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionRequest {
+    /// The status to move to.
+    pub to: Status,
+    /// Why; kept in the project's history.
+    pub reason: String,
+}
+
+/// Move a project along one edge of its lifecycle:
+/// draft → submitted → under_review → approved → active → completed → closed, with
+/// submitted/under_review → withdrawn, under_review → rejected, approved/active/suspended →
+/// cancelled, active ⇄ suspended, and submitted → draft, under_review → submitted to return it.
+/// Entering `approved` needs `projects:approve` and applies the Fund's rules for the funding
+/// year: 422 `rule_violation` lists every rule that fails.
+#[utoipa::path(tag = "projects", request_body = TransitionRequest,
+    params(("code" = String, Path), ("If-Match" = String, Header, description = "ETag from your last read")),
+    security(("bearer" = ["projects:write"])),
+    responses((status = 200, description = "Moved", body = ProjectResponse, headers(("ETag" = String))),
+        (status = 409, description = "Not an edge of the lifecycle (`invalid_transition`)", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 412, description = "Stale `If-Match` (`precondition_failed`)", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 428, description = "No `If-Match` (`precondition_required`)", body = crate::error::Problem, content_type = PROBLEM)))]
+#[post("/projects/{code}/transitions")]
+pub async fn transition_project(
+    req: HttpRequest,
+    principal: Authorized<need::ProjectsWrite>,
+    path: web::Path<String>,
+    Body(body): Body<TransitionRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if body.to == Status::Approved {
+        principal.require(Permission::ProjectsApprove)?;
+    }
+    let reason = body.reason.trim().to_owned();
+    if reason.is_empty() {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "reason",
+            "required",
+            "say why the status changes",
+        )]));
+    }
+    let expected = if_match(&req)?;
+    let (code, actor, to) = (path.into_inner(), Actor::from(&*principal), body.to);
+    let view = db::run(&state.pool, move |conn| {
+        projects::transition(conn, &actor, &code, expected, to, &reason)
+    })
+    .await?;
+    Ok(single(&view, actix_web::http::StatusCode::OK))
+}
+
+/// Status changes and edits of a project, newest first (its audit trail).
+#[utoipa::path(tag = "projects", params(("code" = String, Path), PageQuery), security(("bearer" = ["projects:read"])),
+    responses((status = 200, description = "One page of events", body = inline(crate::api::Page<AuditEventResponse>))))]
+#[get("/projects/{code}/history")]
+pub async fn get_project_history(
+    req: HttpRequest,
+    _: Authorized<need::ProjectsRead>,
+    path: web::Path<String>,
+    paging: web::Query<PageQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let paging = paging.into_inner().paging()?;
+    let code = path.into_inner();
+    let (rows, total) = db::run(&state.pool, move |conn| {
+        let filter = AuditFilter {
+            record_type: Some(projects::RECORD.to_owned()),
+            record_key: Some(code.clone()),
+            ..AuditFilter::default()
+        };
+        let (rows, total) = AuditEvent::list(conn, &filter, paging.offset(), paging.limit())?;
+        if total == 0 {
+            projects::find(conn, &code)?;
+        }
+        Ok((rows, total))
+    })
+    .await?;
+    let items = rows.into_iter().map(event_response).collect();
+    Ok(page_response(&req, items, total, paging))
+}

@@ -1,0 +1,176 @@
+//! Create, read, update (merge patch) and delete a project.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+
+use super::fields::{self, ProjectFields};
+use super::{ProjectResponse, single};
+use crate::api::extract::{Body, if_match};
+use crate::app::AppState;
+use crate::auth::{Authorized, Permission, need};
+use crate::db;
+use crate::domain::project::Status;
+use crate::error::{ApiError, FieldError};
+use crate::services::{Actor, projects};
+
+const PROBLEM: &str = "application/problem+json";
+
+/// Register a project. Status defaults to `draft`; a past year's project may be entered with
+/// the status it reached (from `approved` on), by admins and fund managers: the Fund's rules
+/// are then reported as `warnings`, never enforced. A project without SDG 10.7 is stored and
+/// warned about (`missing_sdg_10_7`).
+#[utoipa::path(tag = "projects", request_body = ProjectFields, security(("bearer" = ["projects:write"])),
+    responses((status = 201, description = "Created", body = ProjectResponse, headers(("ETag" = String), ("Location" = String))),
+        (status = 409, description = "The code is taken (`conflict`)", body = crate::error::Problem, content_type = PROBLEM)))]
+#[post("/projects")]
+pub async fn create_project(
+    principal: Authorized<need::ProjectsWrite>,
+    Body(body): Body<ProjectFields>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if body.status.is_some_and(Status::is_historical_entry) {
+        principal.require(Permission::ProjectsApprove)?;
+    }
+    if body
+        .status
+        .is_some_and(|s| s != Status::Draft && !s.is_historical_entry())
+    {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "status",
+            "invalid_initial_status",
+            "a new project starts as draft, or (history) in a status from approved on",
+        )]));
+    }
+    let input = fields::to_input(body, &state.catalogue)?;
+    let actor = Actor::from(&*principal);
+    let view = db::run(&state.pool, move |conn| {
+        projects::create(conn, &actor, input)
+    })
+    .await?;
+    Ok(single(&view, StatusCode::CREATED))
+}
+
+/// One project with its member states, mappings, links and warnings.
+#[utoipa::path(tag = "projects", params(("code" = String, Path, example = "PO.0125")), security(("bearer" = ["projects:read"])),
+    responses((status = 200, description = "The project", body = ProjectResponse, headers(("ETag" = String)))))]
+#[get("/projects/{code}")]
+pub async fn get_project(
+    _: Authorized<need::ProjectsRead>,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let view = db::run(&state.pool, move |conn| projects::find(conn, &code)).await?;
+    Ok(single(&view, StatusCode::OK))
+}
+
+/// Change a project: a JSON merge patch (RFC 7396) of its fields; `null` clears a field, a
+/// list replaces the list. `If-Match` is required (428 without it, 412 when stale). `code` and
+/// `status` cannot be patched (use transitions).
+#[utoipa::path(tag = "projects", request_body(content = Object, description = "Any subset of the project fields", content_type = "application/merge-patch+json"),
+    params(("code" = String, Path), ("If-Match" = String, Header, description = "ETag from your last read")),
+    security(("bearer" = ["projects:write"])),
+    responses((status = 200, description = "Updated", body = ProjectResponse, headers(("ETag" = String))),
+        (status = 412, description = "Stale `If-Match` (`precondition_failed`)", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 428, description = "No `If-Match` (`precondition_required`)", body = crate::error::Problem, content_type = PROBLEM)))]
+#[patch("/projects/{code}")]
+pub async fn update_project(
+    req: HttpRequest,
+    principal: Authorized<need::ProjectsWrite>,
+    path: web::Path<String>,
+    Body(patch): Body<serde_json::Value>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(&req)?;
+    let serde_json::Value::Object(patch) = patch else {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "body",
+            "invalid_type",
+            "a merge patch is a JSON object",
+        )]));
+    };
+    let mut errors = Vec::new();
+    for locked in ["code", "status"] {
+        if patch.contains_key(locked) {
+            errors.push(FieldError::new(
+                locked,
+                "read_only",
+                format!("{locked} cannot be changed here"),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let (code, actor, catalogue) = (
+        path.into_inner(),
+        Actor::from(&*principal),
+        state.catalogue.clone(),
+    );
+    let view = db::run(&state.pool, move |conn| {
+        projects::update(conn, &actor, &code, expected, |current| {
+            let mut doc =
+                serde_json::to_value(fields::from_stored(&current.values, &children_of(&current)))
+                    .map_err(ApiError::internal)?;
+            merge(&mut doc, serde_json::Value::Object(patch));
+            let merged: ProjectFields =
+                crate::api::extract::parse_json(doc.to_string().as_bytes())?;
+            let mut input = fields::to_input(merged, &catalogue)?;
+            input.values.status = current.values.status.clone();
+            input.values.rule_warnings = current.values.rule_warnings.clone();
+            input.values.created_at = current.values.created_at;
+            Ok(input)
+        })
+    })
+    .await?;
+    Ok(single(&view, StatusCode::OK))
+}
+
+fn children_of(input: &projects::ProjectInput) -> crate::models::project::Children {
+    crate::models::project::Children {
+        member_states: input.member_states.clone(),
+        mappings: input.mappings.clone(),
+        innovation_areas: input.innovation_areas.clone(),
+        cross_cutting_themes: input.cross_cutting_themes.clone(),
+        links: Vec::new(),
+    }
+}
+
+/// RFC 7396: objects merge key by key, `null` removes, anything else replaces.
+fn merge(target: &mut serde_json::Value, patch: serde_json::Value) {
+    match (target, patch) {
+        (serde_json::Value::Object(t), serde_json::Value::Object(p)) => {
+            for (k, v) in p {
+                if v.is_null() {
+                    t.insert(k, serde_json::Value::Null);
+                } else {
+                    merge(t.entry(k).or_insert(serde_json::Value::Null), v);
+                }
+            }
+        }
+        (t, p) => *t = p,
+    }
+}
+
+/// Delete a draft (409 for any other status: withdraw or cancel it instead). `If-Match` required.
+#[utoipa::path(tag = "projects", params(("code" = String, Path), ("If-Match" = String, Header, description = "ETag from your last read")),
+    security(("bearer" = ["projects:write"])),
+    responses((status = 204, description = "Deleted"),
+        (status = 409, description = "Not a draft (`conflict`)", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 412, description = "Stale `If-Match` (`precondition_failed`)", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 428, description = "No `If-Match` (`precondition_required`)", body = crate::error::Problem, content_type = PROBLEM)))]
+#[delete("/projects/{code}")]
+pub async fn delete_project(
+    req: HttpRequest,
+    principal: Authorized<need::ProjectsWrite>,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(&req)?;
+    let (code, actor) = (path.into_inner(), Actor::from(&*principal));
+    db::run(&state.pool, move |conn| {
+        projects::delete(conn, &actor, &code, expected)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,192 @@
+//! The filtered, sorted project list: one query for a page, one for the count.
+
+use diesel::prelude::*;
+
+use super::Project;
+use crate::db::Conn;
+use crate::db::schema::{
+    member_states, project_gcm_objectives, project_member_states, project_migof,
+    project_sdg_targets, projects, sdg_targets,
+};
+use crate::db::sql::lower;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectSort {
+    Code,
+    Title,
+    FundingYear,
+    Budget,
+    UpdatedAt,
+}
+
+/// Filters of the project list: OR within a field, AND across fields.
+#[derive(Debug, Default, Clone)]
+pub struct ProjectFilter {
+    pub statuses: Vec<String>,
+    pub funding_lines: Vec<String>,
+    pub funding_years: Vec<i32>,
+    pub funding_year_from: Option<i32>,
+    pub funding_year_to: Option<i32>,
+    pub regions: Vec<String>,
+    pub member_states: Vec<String>,
+    pub thematic_areas: Vec<String>,
+    pub scopes: Vec<String>,
+    pub sdg_goals: Vec<i32>,
+    pub sdg_targets: Vec<String>,
+    pub migof: Vec<String>,
+    pub gcm_objectives: Vec<i32>,
+    pub budget_min_cents: Option<i64>,
+    pub budget_max_cents: Option<i64>,
+    pub q: Option<String>,
+    pub updated_since: Option<chrono::NaiveDateTime>,
+    /// Sort keys, `true` for descending; the code breaks ties.
+    pub sort: Vec<(ProjectSort, bool)>,
+}
+
+type Boxed<'a> = projects::BoxedQuery<'a, crate::db::MultiBackend>;
+
+impl ProjectFilter {
+    fn apply<'a>(&self, mut q: Boxed<'a>) -> Boxed<'a> {
+        if !self.statuses.is_empty() {
+            q = q.filter(projects::status.eq_any(self.statuses.clone()));
+        }
+        if !self.funding_lines.is_empty() {
+            q = q.filter(projects::funding_line.eq_any(self.funding_lines.clone()));
+        }
+        if !self.funding_years.is_empty() {
+            q = q.filter(projects::funding_year.eq_any(self.funding_years.clone()));
+        }
+        if let Some(from) = self.funding_year_from {
+            q = q.filter(projects::funding_year.ge(from));
+        }
+        if let Some(to) = self.funding_year_to {
+            q = q.filter(projects::funding_year.le(to));
+        }
+        if !self.scopes.is_empty() {
+            q = q.filter(projects::scope.eq_any(self.scopes.clone()));
+        }
+        if !self.thematic_areas.is_empty() {
+            q = q.filter(projects::thematic_area.eq_any(self.thematic_areas.clone()));
+        }
+        if let Some(min) = self.budget_min_cents {
+            q = q.filter(projects::budget_usd_cents.ge(min));
+        }
+        if let Some(max) = self.budget_max_cents {
+            q = q.filter(projects::budget_usd_cents.le(max));
+        }
+        if let Some(since) = self.updated_since {
+            q = q.filter(projects::updated_at.gt(since));
+        }
+        if let Some(text) = &self.q {
+            let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+            q = q.filter(
+                lower(projects::code)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(projects::title_lower.like(pattern.clone()).escape('\\'))
+                    .or(lower(projects::summary.assume_not_null())
+                        .like(pattern)
+                        .escape('\\')),
+            );
+        }
+        if !self.member_states.is_empty() {
+            q = q.filter(
+                projects::id.eq_any(
+                    project_member_states::table
+                        .filter(project_member_states::iso3.eq_any(self.member_states.clone()))
+                        .select(project_member_states::project_id),
+                ),
+            );
+        }
+        if !self.regions.is_empty() {
+            q = q.filter(
+                projects::id.eq_any(
+                    project_member_states::table
+                        .inner_join(member_states::table)
+                        .filter(member_states::region.eq_any(self.regions.clone()))
+                        .select(project_member_states::project_id),
+                ),
+            );
+        }
+        if !self.sdg_targets.is_empty() {
+            q = q.filter(
+                projects::id.eq_any(
+                    project_sdg_targets::table
+                        .filter(project_sdg_targets::target_code.eq_any(self.sdg_targets.clone()))
+                        .select(project_sdg_targets::project_id),
+                ),
+            );
+        }
+        if !self.sdg_goals.is_empty() {
+            q = q.filter(
+                projects::id.eq_any(
+                    project_sdg_targets::table
+                        .inner_join(sdg_targets::table)
+                        .filter(sdg_targets::goal.eq_any(self.sdg_goals.clone()))
+                        .select(project_sdg_targets::project_id),
+                ),
+            );
+        }
+        if !self.migof.is_empty() {
+            q = q.filter(
+                projects::id.eq_any(
+                    project_migof::table
+                        .filter(project_migof::element_code.eq_any(self.migof.clone()))
+                        .select(project_migof::project_id),
+                ),
+            );
+        }
+        if !self.gcm_objectives.is_empty() {
+            q = q.filter(
+                projects::id.eq_any(
+                    project_gcm_objectives::table
+                        .filter(
+                            project_gcm_objectives::objective.eq_any(self.gcm_objectives.clone()),
+                        )
+                        .select(project_gcm_objectives::project_id),
+                ),
+            );
+        }
+        q
+    }
+
+    fn sorted<'a>(&self, mut q: Boxed<'a>) -> Boxed<'a> {
+        for (key, desc) in &self.sort {
+            q = match (key, desc) {
+                (ProjectSort::Code, false) => q.then_order_by(projects::code.asc()),
+                (ProjectSort::Code, true) => q.then_order_by(projects::code.desc()),
+                (ProjectSort::Title, false) => q.then_order_by(projects::title_lower.asc()),
+                (ProjectSort::Title, true) => q.then_order_by(projects::title_lower.desc()),
+                (ProjectSort::FundingYear, false) => q.then_order_by(projects::funding_year.asc()),
+                (ProjectSort::FundingYear, true) => q.then_order_by(projects::funding_year.desc()),
+                (ProjectSort::Budget, false) => q.then_order_by(projects::budget_usd_cents.asc()),
+                (ProjectSort::Budget, true) => q.then_order_by(projects::budget_usd_cents.desc()),
+                (ProjectSort::UpdatedAt, false) => q.then_order_by(projects::updated_at.asc()),
+                (ProjectSort::UpdatedAt, true) => q.then_order_by(projects::updated_at.desc()),
+            };
+        }
+        q.then_order_by(projects::code.asc())
+    }
+
+    pub fn count(&self, conn: &mut Conn) -> QueryResult<i64> {
+        self.apply(projects::table.into_boxed())
+            .count()
+            .get_result(conn)
+    }
+
+    /// One page of the filtered, sorted list.
+    pub fn page(&self, conn: &mut Conn, offset: i64, limit: i64) -> QueryResult<Vec<Project>> {
+        self.sorted(self.apply(projects::table.into_boxed()))
+            .offset(offset)
+            .limit(limit)
+            .select(Project::as_select())
+            .load(conn)
+    }
+}
+
+/// Escapes `%`, `_` and `\` so user text matches literally inside a LIKE pattern.
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}

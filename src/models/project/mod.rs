@@ -1,0 +1,269 @@
+//! Projects and the rows that hang off them (member states, mappings, terms, links).
+
+mod children;
+mod list;
+
+use diesel::prelude::*;
+
+use crate::db::Conn;
+use crate::db::schema::{
+    project_gcm_objectives, project_member_states, project_migof, project_msd, project_sdg_targets,
+    project_terms, projects,
+};
+
+pub use children::{Children, Link, MemberShare, NewLink};
+pub use list::{ProjectFilter, ProjectSort};
+
+/// Every column of a project but its id: what is inserted and what an update writes.
+#[derive(
+    Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset, serde::Serialize,
+)]
+#[diesel(table_name = projects)]
+#[diesel(treat_none_as_null = true)]
+pub struct ProjectValues {
+    pub code: String,
+    pub title: String,
+    #[serde(skip)]
+    pub title_lower: String,
+    pub summary: Option<String>,
+    pub status: String,
+    pub funding_line: String,
+    pub funding_year: i32,
+    pub scope: String,
+    pub budget_usd_cents: i64,
+    pub staff_office_share_ppm: Option<i32>,
+    pub exceptional_increase: bool,
+    pub thematic_area: Option<String>,
+    pub management_city: Option<String>,
+    pub management_country: Option<String>,
+    pub beneficiaries: Option<String>,
+    pub duration_months: Option<i32>,
+    pub start_date: Option<chrono::NaiveDate>,
+    pub end_date: Option<chrono::NaiveDate>,
+    pub actual_end_date: Option<chrono::NaiveDate>,
+    pub core_national_ownership: Option<String>,
+    pub core_evidence_and_learning: Option<String>,
+    pub core_scalability: Option<String>,
+    pub core_innovation: Option<String>,
+    pub core_sustainability: Option<String>,
+    /// JSON array of strings.
+    pub notable_achievements: String,
+    /// JSON array of rule findings recorded for history entries.
+    #[serde(skip)]
+    pub rule_warnings: String,
+    #[serde(skip)]
+    pub created_at: chrono::NaiveDateTime,
+    #[serde(skip)]
+    pub updated_at: chrono::NaiveDateTime,
+    #[serde(skip)]
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = projects)]
+pub struct Project {
+    pub id: i64,
+    #[diesel(embed)]
+    pub v: ProjectValues,
+}
+
+/// The mapping sets of a project, each replaceable on its own.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Mappings {
+    pub sdg_targets: Vec<String>,
+    pub migof: Vec<String>,
+    pub gcm_objectives: Vec<i32>,
+    /// (outcome, deliverable)
+    pub msd: Vec<(i32, i32)>,
+}
+
+/// Which mapping set a write replaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MappingSet {
+    SdgTargets,
+    Migof,
+    GcmObjectives,
+    Msd,
+}
+
+impl MappingSet {
+    pub fn field(self) -> &'static str {
+        match self {
+            MappingSet::SdgTargets => "sdg_targets",
+            MappingSet::Migof => "migof",
+            MappingSet::GcmObjectives => "gcm_objectives",
+            MappingSet::Msd => "msd",
+        }
+    }
+}
+
+impl Project {
+    pub fn find(conn: &mut Conn, code: &str) -> QueryResult<Option<Project>> {
+        projects::table
+            .filter(projects::code.eq(code))
+            .select(Project::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    pub fn insert(conn: &mut Conn, v: &ProjectValues) -> QueryResult<i64> {
+        diesel::insert_into(projects::table)
+            .values(v)
+            .returning(projects::id)
+            .get_result(conn)
+    }
+
+    pub fn save(conn: &mut Conn, id: i64, v: &ProjectValues) -> QueryResult<usize> {
+        diesel::update(projects::table.find(id))
+            .set(v)
+            .execute(conn)
+    }
+
+    /// Marks the project changed (a mapping or link write) without touching its fields.
+    pub fn touch(
+        conn: &mut Conn,
+        id: i64,
+        at: chrono::NaiveDateTime,
+        version: i64,
+    ) -> QueryResult<usize> {
+        diesel::update(projects::table.find(id))
+            .set((projects::updated_at.eq(at), projects::version.eq(version)))
+            .execute(conn)
+    }
+
+    pub fn delete(conn: &mut Conn, id: i64) -> QueryResult<usize> {
+        diesel::delete(projects::table.find(id)).execute(conn)
+    }
+
+    /// Sum of the budgets of the line's projects of `year` that hold funds, except `except`.
+    pub fn committed_budget(
+        conn: &mut Conn,
+        year: i32,
+        line: &str,
+        statuses: &[&str],
+        except: i64,
+    ) -> QueryResult<i64> {
+        projects::table
+            .filter(projects::funding_year.eq(year))
+            .filter(projects::funding_line.eq(line))
+            .filter(projects::status.eq_any(statuses))
+            .filter(projects::id.ne(except))
+            .select(crate::db::sql::sum_exact(projects::budget_usd_cents))
+            .first::<Option<i64>>(conn)
+            .map(Option::unwrap_or_default)
+    }
+
+    /// Replaces the benefitting member states.
+    pub fn replace_member_states(
+        conn: &mut Conn,
+        id: i64,
+        states: &[MemberShare],
+    ) -> QueryResult<()> {
+        diesel::delete(
+            project_member_states::table.filter(project_member_states::project_id.eq(id)),
+        )
+        .execute(conn)?;
+        for (position, s) in states.iter().enumerate() {
+            diesel::insert_into(project_member_states::table)
+                .values((
+                    project_member_states::project_id.eq(id),
+                    project_member_states::iso3.eq(&s.iso3),
+                    project_member_states::share_ppm.eq(s.share_ppm),
+                    project_member_states::endorsed.eq(s.endorsed),
+                    project_member_states::position.eq(i32::try_from(position).unwrap_or(i32::MAX)),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    }
+
+    /// Replaces one mapping set with the values in `m`.
+    pub fn replace_mapping(
+        conn: &mut Conn,
+        id: i64,
+        set: MappingSet,
+        m: &Mappings,
+    ) -> QueryResult<()> {
+        match set {
+            MappingSet::SdgTargets => {
+                diesel::delete(
+                    project_sdg_targets::table.filter(project_sdg_targets::project_id.eq(id)),
+                )
+                .execute(conn)?;
+                for t in &m.sdg_targets {
+                    diesel::insert_into(project_sdg_targets::table)
+                        .values((
+                            project_sdg_targets::project_id.eq(id),
+                            project_sdg_targets::target_code.eq(t),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+            MappingSet::Migof => {
+                diesel::delete(project_migof::table.filter(project_migof::project_id.eq(id)))
+                    .execute(conn)?;
+                for e in &m.migof {
+                    diesel::insert_into(project_migof::table)
+                        .values((
+                            project_migof::project_id.eq(id),
+                            project_migof::element_code.eq(e),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+            MappingSet::GcmObjectives => {
+                diesel::delete(
+                    project_gcm_objectives::table.filter(project_gcm_objectives::project_id.eq(id)),
+                )
+                .execute(conn)?;
+                for o in &m.gcm_objectives {
+                    diesel::insert_into(project_gcm_objectives::table)
+                        .values((
+                            project_gcm_objectives::project_id.eq(id),
+                            project_gcm_objectives::objective.eq(o),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+            MappingSet::Msd => {
+                diesel::delete(project_msd::table.filter(project_msd::project_id.eq(id)))
+                    .execute(conn)?;
+                for (outcome, deliverable) in &m.msd {
+                    diesel::insert_into(project_msd::table)
+                        .values((
+                            project_msd::project_id.eq(id),
+                            project_msd::outcome.eq(outcome),
+                            project_msd::deliverable.eq(deliverable),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Replaces the terms of one taxonomy (`innovation-areas`, `cross-cutting-themes`).
+    pub fn replace_terms(
+        conn: &mut Conn,
+        id: i64,
+        taxonomy: &str,
+        codes: &[String],
+    ) -> QueryResult<()> {
+        diesel::delete(
+            project_terms::table
+                .filter(project_terms::project_id.eq(id))
+                .filter(project_terms::taxonomy.eq(taxonomy)),
+        )
+        .execute(conn)?;
+        for code in codes {
+            diesel::insert_into(project_terms::table)
+                .values((
+                    project_terms::project_id.eq(id),
+                    project_terms::taxonomy.eq(taxonomy),
+                    project_terms::code.eq(code),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    }
+}
