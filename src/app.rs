@@ -26,6 +26,8 @@ pub struct AppState {
     pub keys: AuthKeys,
     pub limiter: LoginLimiter,
     pub metrics: Metrics,
+    /// Statements run on the pool's connections (for `/metrics` and the query-count tests).
+    pub queries: Arc<std::sync::atomic::AtomicU64>,
     pub token_ttl_secs: u64,
     pub max_body_bytes: usize,
     /// The OpenAPI document, serialized once.
@@ -40,7 +42,8 @@ impl AppState {
         let url = config.database_url();
         let backend = Backend::from_url(url.expose());
         db::ensure_sqlite_dir(url.expose())?;
-        let pool = db::connect(url.expose(), config.db_pool_size)?;
+        let queries = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let pool = db::connect_counted(url.expose(), config.db_pool_size, queries.clone())?;
         let mut conn = pool.get()?;
         let applied = db::migrate::run_pending(&mut conn)?;
         if !applied.is_empty() {
@@ -63,6 +66,7 @@ impl AppState {
             keys,
             limiter: LoginLimiter::default(),
             metrics: Metrics::default(),
+            queries,
             token_ttl_secs: config.token_ttl_secs,
             max_body_bytes: config.max_body_bytes,
             openapi_json,

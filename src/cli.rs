@@ -182,10 +182,12 @@ fn seed(config: &Config, args: SeedArgs) -> anyhow::Result<()> {
         "nothing to seed: pass --demo to load the booklet's demo data"
     );
     let pool = open(config)?;
-    let report = services::seed::demo(&mut *pool.get()?).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut conn = pool.get()?;
+    let catalogue = crate::models::reference::Catalogue::load(&mut conn)?;
+    let report = crate::seed::demo(&mut conn, &catalogue).map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
-        "demo data: {} member state(s) created, {} eligibility record(s) written",
-        report.member_states_created, report.eligibility_written
+        "demo data: {} member state(s) created, {} eligibility record(s) written, {} project(s) created",
+        report.member_states_created, report.eligibility_written, report.projects_created
     );
     Ok(())
 }

@@ -23,4 +23,5 @@ pub mod error;
 pub mod metrics;
 pub mod models;
 pub mod request_context;
+pub mod seed;
 pub mod services;

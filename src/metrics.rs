@@ -43,7 +43,7 @@ impl Metrics {
     }
 
     /// The text exposition format; `pool` adds the connection pool gauges.
-    pub fn render(&self, pool: Option<r2d2::State>) -> String {
+    pub fn render(&self, pool: Option<r2d2::State>, queries: u64) -> String {
         let mut out = String::new();
         out.push_str("# HELP devfund_http_requests_total HTTP requests served.\n");
         out.push_str("# TYPE devfund_http_requests_total counter\n");
@@ -84,6 +84,9 @@ impl Metrics {
                 );
             }
         }
+        out.push_str("# HELP devfund_db_queries_total SQL statements run.\n");
+        out.push_str("# TYPE devfund_db_queries_total counter\n");
+        let _ = writeln!(out, "devfund_db_queries_total {queries}");
         if let Some(state) = pool {
             out.push_str("# HELP devfund_db_pool_connections Open database connections.\n");
             out.push_str("# TYPE devfund_db_pool_connections gauge\n");

@@ -64,7 +64,10 @@ async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
 async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render(Some(state.pool.state())))
+        .body(state.metrics.render(
+            Some(state.pool.state()),
+            state.queries.load(std::sync::atomic::Ordering::Relaxed),
+        ))
 }
 
 /// This document (OpenAPI 3.1).

@@ -4,7 +4,12 @@
 //! down would surface as "Invalid connection url for multiconnection"; choosing here keeps
 //! libpq's real error in the log.
 
-use diesel::connection::{SimpleConnection, TransactionManager};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use diesel::connection::{
+    Instrumentation, InstrumentationEvent, SimpleConnection, TransactionManager,
+};
 use diesel::prelude::*;
 use diesel::{PgConnection, SqliteConnection};
 
@@ -17,13 +22,25 @@ const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
 pub struct ConnectionManager {
     url: String,
     backend: Backend,
+    queries: Arc<AtomicU64>,
 }
 
 impl ConnectionManager {
-    pub fn new(url: &str) -> Self {
+    /// A manager whose connections count every statement they run into `queries`.
+    pub fn new(url: &str, queries: Arc<AtomicU64>) -> Self {
         Self {
             url: url.to_owned(),
             backend: Backend::from_url(url),
+            queries,
+        }
+    }
+
+    fn counter(&self) -> impl Instrumentation {
+        let queries = self.queries.clone();
+        move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::StartQuery { .. } = event {
+                queries.fetch_add(1, Ordering::Relaxed);
+            }
         }
     }
 
@@ -55,6 +72,7 @@ impl r2d2::ManageConnection for ConnectionManager {
                     "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; \
                      PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
                 ))?;
+                conn.set_instrumentation(self.counter());
                 Ok(AnyConnection::Sqlite(conn))
             }
         }

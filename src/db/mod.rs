@@ -11,6 +11,8 @@ pub mod migrate;
 pub mod schema;
 pub mod sql;
 
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
@@ -74,7 +76,12 @@ pub fn ensure_sqlite_dir(url: &str) -> std::io::Result<()> {
 /// Builds the pool. Fails fast (with the database's own message) when the first connection
 /// cannot be made.
 pub fn connect(url: &str, max_size: u32) -> anyhow::Result<Pool> {
-    let manager = ConnectionManager::new(url);
+    connect_counted(url, max_size, Arc::default())
+}
+
+/// As [`connect`], counting every statement run on the pool's connections into `queries`.
+pub fn connect_counted(url: &str, max_size: u32, queries: Arc<AtomicU64>) -> anyhow::Result<Pool> {
+    let manager = ConnectionManager::new(url, queries);
     // One real connection first, so a bad URL or a server that is down is reported with its
     // own cause instead of a pool timeout.
     r2d2::ManageConnection::connect(&manager)

@@ -7,7 +7,6 @@ pub mod audit;
 pub mod funding_rules;
 pub mod member_states;
 pub mod projects;
-pub mod seed;
 pub mod users;
 
 use crate::auth::{Principal, Role};

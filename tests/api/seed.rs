@@ -5,13 +5,14 @@ use devfund::auth::Role;
 
 db_test!(the_demo_seed_loads_the_booklet_states_once, |app| {
     let mut conn = app.state.pool.get().expect("conn");
-    let first = devfund::services::seed::demo(&mut conn).expect("seed");
+    let first = devfund::seed::demo(&mut conn, &app.state.catalogue).expect("seed");
     assert_eq!(first.member_states_created, 10);
     assert_eq!(first.eligibility_written, 11);
-    let again = devfund::services::seed::demo(&mut conn).expect("seed again");
+    assert_eq!(first.projects_created, 9);
+    let again = devfund::seed::demo(&mut conn, &app.state.catalogue).expect("seed again");
     assert_eq!(
         again,
-        devfund::services::seed::SeedReport::default(),
+        devfund::seed::SeedReport::default(),
         "a second run changes nothing"
     );
     drop(conn);
@@ -43,5 +44,62 @@ db_test!(the_demo_seed_loads_the_booklet_states_once, |app| {
         .send()
         .await
         .json();
-    assert_eq!(events["meta"]["total"], 21);
+    // 10 states, 11 eligibility records, 9 projects, 2 links (PO.0141 builds on two).
+    assert_eq!(events["meta"]["total"], 32);
+    let p = app
+        .get("/api/v1/projects/CT.0921")
+        .bearer(&t)
+        .send()
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(p["scope"], "regional");
+    assert_eq!(
+        p["member_states"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["iso3"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["KHM", "VNM", "LAO"]
+    );
+    assert_eq!(p["budget"]["amount"], "300000.00");
+    let links = app
+        .get("/api/v1/projects/PO.0141/links")
+        .bearer(&t)
+        .send()
+        .await
+        .json();
+    let targets: Vec<String> = links["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            l["target_code"].as_str().map_or_else(
+                || l["target_title"].as_str().unwrap().to_owned(),
+                str::to_owned,
+            )
+        })
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            "IM.0043 – Improving Legal Assistance to Migrants in Brazil",
+            "PO.0125"
+        ]
+    );
+    let ib = app
+        .get("/api/v1/projects/IB.0123")
+        .bearer(&t)
+        .send()
+        .await
+        .json();
+    assert!(
+        ib["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["code"] == "missing_sdg_10_7"),
+        "IB.0123 lists no SDG 10.7"
+    );
 });

@@ -1,6 +1,6 @@
 //! `/projects`: the portfolio.
 
-mod fields;
+pub mod fields;
 mod lifecycle;
 mod links;
 mod list;
@@ -19,7 +19,7 @@ use crate::domain::project::RuleFinding;
 use crate::models::project::Link;
 use crate::services::projects::ProjectView;
 pub use fields::{
-    CoreCharacteristics, ManagementSite, MemberStateShare, MsdMapping, ProjectFields,
+    CoreCharacteristics, ManagementSite, MemberStateShare, MsdMapping, ProjectFields, to_input,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {

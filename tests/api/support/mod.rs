@@ -228,6 +228,93 @@ impl TestApp {
     }
 }
 
+/// Builders of test data through the API.
+impl TestApp {
+    /// A member state with an eligibility record (both lines as given) for `year`.
+    pub async fn eligible_state(
+        &self,
+        iso3: &str,
+        region: &str,
+        year: i32,
+        line_1: bool,
+        line_2: bool,
+    ) {
+        self.create_member_state(iso3, iso3, region).await;
+        self.put(&format!("/api/v1/member-states/{iso3}/eligibility/{year}"))
+            .bearer(&self.admin())
+            .json(&serde_json::json!({"income_group": "lower_middle", "line_1_eligible": line_1, "line_2_eligible": line_2}))
+            .send()
+            .await
+            .assert_status(201);
+    }
+
+    /// Posts a project as `token`; `overrides` replaces fields of a valid national line-1 draft.
+    pub async fn post_project(&self, token: &str, overrides: Value) -> Resp {
+        let mut body = serde_json::json!({
+            "code": "TS.0001",
+            "title": "Test project",
+            "funding_line": "line_1",
+            "funding_year": 2026,
+            "scope": "national",
+            "budget": {"amount": "100000.00", "currency": "USD"},
+            "staff_office_share": "0.20",
+            "member_states": [{"iso3": "NPL"}],
+            "sdg_targets": ["10.7"]
+        });
+        for (k, v) in overrides.as_object().expect("object") {
+            body[k] = v.clone();
+        }
+        self.post("/api/v1/projects")
+            .bearer(token)
+            .json(&body)
+            .send()
+            .await
+    }
+
+    /// Creates a project as admin and returns its ETag.
+    pub async fn project(&self, overrides: Value) -> String {
+        let r = self.post_project(&self.admin(), overrides).await;
+        r.assert_status(201);
+        r.header("etag").expect("etag")
+    }
+
+    /// Moves a project as admin and returns the response.
+    pub async fn transition(&self, code: &str, to: &str) -> Resp {
+        let etag = self
+            .get(&format!("/api/v1/projects/{code}"))
+            .bearer(&self.admin())
+            .send()
+            .await
+            .header("etag")
+            .expect("etag");
+        self.post(&format!("/api/v1/projects/{code}/transitions"))
+            .bearer(&self.admin())
+            .header("if-match", &etag)
+            .json(&serde_json::json!({"to": to, "reason": "test"}))
+            .send()
+            .await
+    }
+
+    /// Moves a draft to under review.
+    pub async fn to_review(&self, code: &str) {
+        self.transition(code, "submitted").await.assert_status(200);
+        self.transition(code, "under_review")
+            .await
+            .assert_status(200);
+    }
+
+    /// Loads the booklet's demo data into this app's database.
+    pub fn seed_demo(&self) {
+        let mut conn = self.state.pool.get().expect("conn");
+        devfund::seed::demo(&mut conn, &self.state.catalogue).expect("seed");
+    }
+
+    /// Statements run so far on this app's connections.
+    pub fn queries(&self) -> u64 {
+        self.state.queries.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 pub struct Req<'a> {
     app: &'a TestApp,
     method: Method,

@@ -1,0 +1,258 @@
+//! `devfund seed --demo`: the booklet's member states with their eligibility, and its nine
+//! projects with their mappings and links, loaded from `data/demo/` (compiled into the
+//! binary). Projects go through the same payload checks as `POST /api/v1/projects`.
+//! Idempotent: a second run changes nothing and writes no audit events.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::api::projects::{ProjectFields, to_input};
+use crate::db::{Conn, write_tx};
+use crate::domain::{IncomeGroup, Iso3};
+use crate::error::ApiError;
+use crate::models::member_state::{Eligibility, MemberState};
+use crate::models::project::{NewLink, Project};
+use crate::models::reference::Catalogue;
+use crate::services::member_states::{self, EligibilityValues, MemberStateValues};
+use crate::services::{Actor, projects};
+
+const MEMBER_STATES: &str = include_str!("../data/demo/member_states.json");
+const PROJECTS: &str = include_str!("../data/demo/booklet_projects.json");
+
+#[derive(Deserialize)]
+struct StatesFile {
+    member_states: Vec<DemoState>,
+}
+
+#[derive(Deserialize)]
+struct DemoState {
+    iso3: String,
+    name: String,
+    region: String,
+    booklet_name: String,
+    eligibility: Vec<DemoEligibility>,
+}
+
+#[derive(Deserialize)]
+struct DemoEligibility {
+    year: i32,
+    income_group: String,
+}
+
+/// A project as the booklet file has it.
+#[derive(Deserialize)]
+struct BookletProject {
+    code: String,
+    title: String,
+    management_site: String,
+    benefitting_member_states: Vec<String>,
+    beneficiaries: Option<String>,
+    budget_usd: i64,
+    duration_months: Option<i32>,
+    funding_year: i32,
+    funding_line: String,
+    sdg_targets: Vec<String>,
+    migof: BookletMigof,
+    msd_strategy: Option<String>,
+    related_projects: Vec<String>,
+    notable_achievements: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct BookletMigof {
+    principles: Vec<i32>,
+    objectives: Vec<i32>,
+}
+
+/// Titles the booklet gives for related projects outside the nine.
+const OUTSIDE_TITLES: [(&str, &str); 1] = [(
+    "IM.0043",
+    "IM.0043 – Improving Legal Assistance to Migrants in Brazil",
+)];
+
+/// What a seed run did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SeedReport {
+    pub member_states_created: usize,
+    pub eligibility_written: usize,
+    pub projects_created: usize,
+}
+
+fn bad_data(what: impl std::fmt::Display) -> ApiError {
+    ApiError::internal(anyhow::anyhow!("demo data: {what}"))
+}
+
+/// "Outcome 1 / Deliverable 2; Outcome 3 / Deliverables 1, 2, & 3" → outcome/deliverables.
+fn parse_msd(text: &str) -> Vec<serde_json::Value> {
+    text.split(';')
+        .filter_map(|part| {
+            let (outcome, deliverables) = part.split_once('/')?;
+            let outcome: i32 = outcome
+                .trim()
+                .trim_start_matches("Outcome")
+                .trim()
+                .parse()
+                .ok()?;
+            let numbers: Vec<i32> = deliverables
+                .split(|c: char| !c.is_ascii_digit())
+                .filter_map(|n| n.parse().ok())
+                .collect();
+            Some(json!({"outcome": outcome, "deliverables": numbers}))
+        })
+        .collect()
+}
+
+/// The booklet's project as the API's payload: printed "Line 1" becomes `line_1`, country
+/// names become ISO3 codes, and every project is entered as history (`completed`).
+fn payload(
+    p: &BookletProject,
+    iso3_of: &HashMap<String, String>,
+) -> Result<ProjectFields, ApiError> {
+    let states: Vec<String> = p
+        .benefitting_member_states
+        .iter()
+        .map(|name| {
+            iso3_of
+                .get(name)
+                .cloned()
+                .ok_or_else(|| bad_data(format!("no ISO3 for {name}")))
+        })
+        .collect::<Result<_, _>>()?;
+    let regional = states.len() > 1;
+    let (city, country_name) = p
+        .management_site
+        .split_once(',')
+        .unwrap_or((&p.management_site, ""));
+    let migof: Vec<String> = p
+        .migof
+        .principles
+        .iter()
+        .map(|n| format!("P{n}"))
+        .chain(p.migof.objectives.iter().map(|n| format!("O{n}")))
+        .collect();
+    let doc = json!({
+        "code": p.code,
+        "title": p.title,
+        "status": "completed",
+        "funding_line": p.funding_line.to_lowercase().replace(' ', "_"),
+        "funding_year": p.funding_year,
+        "scope": if regional { "regional" } else { "national" },
+        "budget": {"amount": format!("{}.00", p.budget_usd), "currency": "USD"},
+        "management_site": {"city": city.trim(), "country": iso3_of.get(country_name.trim())},
+        // The booklet's regional project was approved, so its states endorsed it.
+        "member_states": states.iter().map(|s| json!({"iso3": s, "endorsed": regional})).collect::<Vec<_>>(),
+        "beneficiaries": p.beneficiaries,
+        "duration_months": p.duration_months,
+        "sdg_targets": p.sdg_targets,
+        "migof": migof,
+        "msd": p.msd_strategy.as_deref().map(parse_msd).unwrap_or_default(),
+        "notable_achievements": p.notable_achievements,
+    });
+    serde_json::from_value(doc).map_err(bad_data)
+}
+
+fn seed_states(
+    conn: &mut Conn,
+    actor: &Actor,
+    report: &mut SeedReport,
+) -> Result<HashMap<String, String>, ApiError> {
+    let file: StatesFile = serde_json::from_str(MEMBER_STATES).map_err(bad_data)?;
+    let mut iso3_of = HashMap::new();
+    for s in file.member_states {
+        let iso3 = Iso3::parse(&s.iso3).map_err(bad_data)?;
+        iso3_of.insert(s.booklet_name.clone(), s.iso3.clone());
+        iso3_of.insert(s.name.clone(), s.iso3.clone());
+        if MemberState::find(conn, iso3.as_str())?.is_none() {
+            let values = MemberStateValues {
+                name: s.name,
+                region: s.region,
+                iom_member: true,
+                member_since: None,
+            };
+            member_states::create(conn, actor, &iso3, values)?;
+            report.member_states_created += 1;
+        }
+        for e in s.eligibility {
+            let income_group =
+                IncomeGroup::parse(&e.income_group).ok_or_else(|| bad_data(&e.income_group))?;
+            let same = Eligibility::find(conn, iso3.as_str(), e.year)?.is_some_and(|old| {
+                old.income_group == income_group.as_str()
+                    && old.line_1_eligible
+                    && old.line_2_eligible
+                    && old.note.is_none()
+            });
+            if !same {
+                let wanted = EligibilityValues {
+                    income_group,
+                    line_1_eligible: true,
+                    line_2_eligible: true,
+                    note: None,
+                };
+                member_states::put_eligibility(conn, actor, iso3.as_str(), e.year, wanted)?;
+                report.eligibility_written += 1;
+            }
+        }
+    }
+    Ok(iso3_of)
+}
+
+pub fn demo(conn: &mut Conn, catalogue: &Catalogue) -> Result<SeedReport, ApiError> {
+    let booklet: Vec<BookletProject> = serde_json::from_str(PROJECTS).map_err(bad_data)?;
+    let actor = Actor::system("seed");
+    write_tx(conn, |conn| {
+        let mut report = SeedReport::default();
+        let iso3_of = seed_states(conn, &actor, &mut report)?;
+        let mut created = Vec::new();
+        for p in &booklet {
+            if Project::find(conn, &p.code)?.is_some() {
+                continue;
+            }
+            let input = to_input(payload(p, &iso3_of)?, catalogue)?;
+            projects::create(conn, &actor, input)?;
+            created.push(p);
+            report.projects_created += 1;
+        }
+        // Links once every project exists, so a link may point at any of the nine.
+        for p in created {
+            for related in &p.related_projects {
+                let in_portfolio = booklet.iter().any(|b| &b.code == related);
+                let title = OUTSIDE_TITLES
+                    .iter()
+                    .find(|(c, _)| c == related)
+                    .map(|(_, t)| (*t).to_owned());
+                let link = NewLink {
+                    project_id: 0,
+                    link_type: "builds_on".to_owned(),
+                    target_code: in_portfolio.then(|| related.clone()),
+                    target_title: if in_portfolio {
+                        None
+                    } else {
+                        Some(title.unwrap_or_else(|| related.clone()))
+                    },
+                    note: None,
+                    created_at: chrono::NaiveDateTime::default(),
+                };
+                projects::add_link(conn, &actor, &p.code, link)?;
+            }
+        }
+        Ok(report)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn msd_strategies_parse_as_printed() {
+        let parsed =
+            super::parse_msd("Outcome 1 / Deliverable 2; Outcome 3 / Deliverables 1, 2, & 3");
+        assert_eq!(
+            parsed,
+            vec![
+                serde_json::json!({"outcome": 1, "deliverables": [2]}),
+                serde_json::json!({"outcome": 3, "deliverables": [1, 2, 3]})
+            ]
+        );
+    }
+}
