@@ -178,8 +178,8 @@ fn add_user(
 
 fn seed(config: &Config, args: SeedArgs) -> anyhow::Result<()> {
     anyhow::ensure!(
-        args.demo,
-        "nothing to seed: pass --demo to load the booklet's demo data"
+        args.demo || args.synthetic.is_some(),
+        "nothing to seed: pass --demo to load the booklet's demo data (and --synthetic N for load tests)"
     );
     let pool = open(config)?;
     let mut conn = pool.get()?;
@@ -189,6 +189,15 @@ fn seed(config: &Config, args: SeedArgs) -> anyhow::Result<()> {
         "demo data: {} member state(s) created, {} eligibility record(s) written, {} project(s) created",
         report.member_states_created, report.eligibility_written, report.projects_created
     );
+    if let Some(n) = args.synthetic {
+        let started = std::time::Instant::now();
+        let created =
+            crate::seed::synthetic(&mut conn, &catalogue, n).map_err(|e| anyhow::anyhow!("{e}"))?;
+        println!(
+            "synthetic: {created} project(s) created in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
     Ok(())
 }
 

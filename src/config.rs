@@ -103,6 +103,9 @@ pub struct SeedArgs {
     /// Load the booklet's demo data (idempotent).
     #[arg(long)]
     pub demo: bool,
+    /// Also generate this many synthetic projects (codes `XA.0000`…), for load tests.
+    #[arg(long, value_name = "N")]
+    pub synthetic: Option<u32>,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -103,3 +103,45 @@ db_test!(the_demo_seed_loads_the_booklet_states_once, |app| {
         "IB.0123 lists no SDG 10.7"
     );
 });
+
+db_test!(synthetic_projects_are_generated_once_and_listable, |app| {
+    let mut conn = app.state.pool.get().expect("conn");
+    assert_eq!(
+        devfund::seed::synthetic(&mut conn, &app.state.catalogue, 40).expect("generate"),
+        40
+    );
+    assert_eq!(
+        devfund::seed::synthetic(&mut conn, &app.state.catalogue, 40).expect("again"),
+        0
+    );
+    drop(conn);
+    let t = app.token(Role::Viewer);
+    let list = app
+        .get("/api/v1/projects?per_page=100")
+        .bearer(&t)
+        .send()
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(list["meta"]["total"], 49);
+    let p = app
+        .get("/api/v1/projects/XA.0039")
+        .bearer(&t)
+        .send()
+        .await
+        .assert_status(200)
+        .json();
+    assert!(
+        p["sdg_targets"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("10.7"))
+    );
+    let statuses: std::collections::BTreeSet<String> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["status"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(statuses.len() >= 4, "{statuses:?}");
+});
