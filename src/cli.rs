@@ -186,8 +186,11 @@ fn seed(config: &Config, args: SeedArgs) -> anyhow::Result<()> {
     let catalogue = crate::models::reference::Catalogue::load(&mut conn)?;
     let report = crate::seed::demo(&mut conn, &catalogue).map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
-        "demo data: {} member state(s) created, {} eligibility record(s) written, {} project(s) created",
-        report.member_states_created, report.eligibility_written, report.projects_created
+        "demo data: {} member state(s), {} eligibility record(s), {} project(s), {} follow-up funding record(s)",
+        report.member_states_created,
+        report.eligibility_written,
+        report.projects_created,
+        report.follow_ups_created
     );
     if let Some(n) = args.synthetic {
         let started = std::time::Instant::now();

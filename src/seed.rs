@@ -58,6 +58,50 @@ struct BookletProject {
     msd_strategy: Option<String>,
     related_projects: Vec<String>,
     notable_achievements: Vec<String>,
+    follow_up_funding: Vec<BookletFollowUp>,
+    scaling_up_dimensions: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct BookletFollowUp {
+    amount: Option<i64>,
+    currency: Option<String>,
+    source_name: Option<String>,
+    source_type: String,
+    date: Option<String>,
+    description: Option<String>,
+}
+
+/// The euro rate the demo converts the KfW amount with (USD per EUR, December 2019).
+const DEMO_EUR_RATE: (&str, &str, &str) = ("EUR", "2019-12", "1.12");
+
+/// Dates the booklet leaves out but its text gives: KfW approved SME Boost in 2019.
+fn follow_up_date(code: &str, f: &BookletFollowUp) -> Option<String> {
+    f.date.clone().or_else(|| {
+        (code == "CE.0411" && f.source_name.as_deref() == Some("KfW")).then(|| "2019".to_owned())
+    })
+}
+
+/// The booklet's follow-up funding as the API's payload: stated amounts are approved funding,
+/// "over USD 5.6 million" is a lower bound, "In-kind" descriptions are in kind.
+fn follow_up_payload(
+    code: &str,
+    f: &BookletFollowUp,
+    dimensions: &[String],
+) -> Result<crate::api::follow_ups::FollowUpFields, ApiError> {
+    let description = f.description.clone().unwrap_or_default();
+    let doc = json!({
+        "source_name": f.source_name.clone().filter(|s| !s.is_empty()),
+        "source_type": f.source_type,
+        "amount": f.amount.map(|a| json!({"amount": a.to_string(), "currency": f.currency.clone().unwrap_or_else(|| "USD".into())})),
+        "amount_is_lower_bound": description.contains("'over "),
+        "status": "approved",
+        "date": follow_up_date(code, f),
+        "in_kind": description.starts_with("In-kind"),
+        "scaling_up_dimensions": dimensions,
+        "description": f.description,
+    });
+    serde_json::from_value(doc).map_err(bad_data)
 }
 
 #[derive(Deserialize)]
@@ -78,6 +122,7 @@ pub struct SeedReport {
     pub member_states_created: usize,
     pub eligibility_written: usize,
     pub projects_created: usize,
+    pub follow_ups_created: usize,
 }
 
 fn bad_data(what: impl std::fmt::Display) -> ApiError {
@@ -213,6 +258,28 @@ pub fn demo(conn: &mut Conn, catalogue: &Catalogue) -> Result<SeedReport, ApiErr
             projects::create(conn, &actor, input)?;
             created.push(p);
             report.projects_created += 1;
+        }
+        let (currency, month, rate) = DEMO_EUR_RATE;
+        if crate::models::exchange_rate::ExchangeRate::find(conn, currency, month)?.is_none() {
+            let input = crate::services::exchange_rates::RateInput {
+                currency: crate::domain::money::Currency::parse(currency)
+                    .ok_or_else(|| bad_data(currency))?,
+                month: crate::domain::fx::Month::parse(month).ok_or_else(|| bad_data(month))?,
+                rate: crate::domain::fx::Rate::parse(rate).map_err(bad_data)?,
+                source: "UN operational rates of exchange (demo value)".to_owned(),
+            };
+            crate::services::exchange_rates::put(conn, &actor, vec![input])?;
+        }
+        for p in &created {
+            for f in &p.follow_up_funding {
+                let values = crate::api::follow_ups::to_values(follow_up_payload(
+                    &p.code,
+                    f,
+                    &p.scaling_up_dimensions,
+                )?)?;
+                crate::services::follow_ups::create(conn, &actor, &p.code, values)?;
+                report.follow_ups_created += 1;
+            }
         }
         // Links once every project exists, so a link may point at any of the nine.
         for p in created {

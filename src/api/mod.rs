@@ -4,12 +4,15 @@
 pub mod allocations;
 pub mod audit;
 pub mod auth;
+pub mod exchange_rates;
 pub mod extract;
+pub mod follow_ups;
 pub mod funding_rules;
 pub mod member_states;
 pub mod openapi;
 pub mod projects;
 pub mod reference;
+pub mod reports;
 pub mod system;
 pub mod users;
 
@@ -33,6 +36,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(allocations::configure)
             .configure(member_states::configure)
             .configure(projects::configure)
+            .configure(follow_ups::configure)
+            .configure(exchange_rates::configure)
+            .configure(reports::configure)
             .configure(audit::configure),
     );
 }

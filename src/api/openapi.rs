@@ -31,6 +31,9 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`.",
         (name = "funding", description = "Funding rules and yearly allocations"),
         (name = "member-states", description = "Member states and their eligibility history"),
         (name = "projects", description = "The portfolio: projects, mappings, links, lifecycle"),
+        (name = "follow-up-funding", description = "Money that scaled projects up, in any currency, converted to USD"),
+        (name = "exchange-rates", description = "Monthly rates to USD"),
+        (name = "reports", description = "Portfolio, leverage, allocation and coverage"),
         (name = "audit", description = "The audit trail"),
         (name = "system", description = "Health, metrics and this document")
     )

@@ -38,6 +38,45 @@ diesel::table! {
 }
 
 diesel::table! {
+    exchange_rates (currency, month) {
+        currency -> Text,
+        month -> Text,
+        month_index -> Integer,
+        usd_per_unit_e10 -> BigInt,
+        source -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    follow_ups (id) {
+        id -> BigInt,
+        project_id -> BigInt,
+        title -> Nullable<Text>,
+        source_name -> Nullable<Text>,
+        source_type -> Text,
+        amount_minor -> Nullable<BigInt>,
+        currency -> Nullable<Text>,
+        amount_is_lower_bound -> Bool,
+        status -> Text,
+        date_text -> Nullable<Text>,
+        date_start -> Nullable<Date>,
+        value_month_index -> Nullable<Integer>,
+        in_kind -> Bool,
+        dimensions -> Text,
+        description -> Nullable<Text>,
+        evidence_url -> Nullable<Text>,
+        follow_up_project_code -> Nullable<Text>,
+        amount_usd_cents -> Nullable<BigInt>,
+        usd_rate_e10 -> Nullable<BigInt>,
+        usd_conversion -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     funding_rules (id) {
         id -> BigInt,
         effective_year -> Integer,
@@ -121,7 +160,7 @@ diesel::table! {
     project_member_states (project_id, iso3) {
         project_id -> BigInt,
         iso3 -> Text,
-        share_ppm -> Integer,
+        share_ppm -> Nullable<Integer>,
         endorsed -> Bool,
         position -> Integer,
     }
@@ -252,6 +291,7 @@ diesel::table! {
 }
 
 diesel::joinable!(eligibility -> member_states (iso3));
+diesel::joinable!(follow_ups -> projects (project_id));
 diesel::joinable!(member_states -> regions (region));
 diesel::joinable!(msd_deliverables -> msd_outcomes (outcome));
 diesel::joinable!(sdg_indicators -> sdg_targets (target_code));
@@ -271,6 +311,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     allocations,
     audit_events,
     eligibility,
+    exchange_rates,
+    follow_ups,
     funding_rules,
     gcm_objectives,
     member_states,

@@ -1,13 +1,10 @@
 //! The Fund's closed vocabularies: funding lines, project scopes, income groups.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 /// A closed vocabulary: an enum with its wire names, `parse`, `as_str` and `ALL`.
 macro_rules! closed_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize, ::utoipa::ToSchema)]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
         }

@@ -2,7 +2,9 @@
 //! precisely what is wrong with it.
 
 pub mod country;
+pub mod follow_up;
 pub mod funding;
+pub mod fx;
 pub mod money;
 pub mod paging;
 pub mod project;

@@ -2,10 +2,13 @@
 
 pub mod allocation;
 pub mod audit;
+pub mod exchange_rate;
+pub mod follow_up;
 pub mod funding_rule;
 pub mod member_state;
 pub mod project;
 pub mod reference;
+pub mod report;
 pub mod user;
 
 /// The current time as stored: UTC, to the microsecond (SQLite and PostgreSQL then agree).

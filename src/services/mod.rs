@@ -4,9 +4,12 @@
 
 pub mod allocations;
 pub mod audit;
+pub mod exchange_rates;
+pub mod follow_ups;
 pub mod funding_rules;
 pub mod member_states;
 pub mod projects;
+pub mod reports;
 pub mod users;
 
 use crate::auth::{Principal, Role};

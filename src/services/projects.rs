@@ -90,7 +90,7 @@ pub fn with_children(conn: &mut Conn, rows: Vec<Project>) -> Result<Vec<ProjectV
 
 /// A project officer scoped to member states may touch only projects all of whose states
 /// are in that scope.
-fn check_scope(actor: &Actor, states: &[MemberShare]) -> Result<(), ApiError> {
+pub(crate) fn check_scope(actor: &Actor, states: &[MemberShare]) -> Result<(), ApiError> {
     let Some(scope) = &actor.member_states else {
         return Ok(());
     };

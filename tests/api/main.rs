@@ -4,6 +4,7 @@
 mod support;
 
 mod auth;
+mod follow_ups;
 mod http;
 mod member_states;
 mod openapi;
@@ -11,6 +12,7 @@ mod projects_list;
 mod projects_rules;
 mod projects_write;
 mod reference;
+mod reports;
 mod routes;
 mod schema_parity;
 mod seed;

@@ -25,6 +25,8 @@ fn sample_value(param: &str) -> &'static str {
         "name" => "thematic-areas",
         "username" => "nobody",
         "funding_line" => "line_1",
+        "currency" => "EUR",
+        "month" => "2019-06",
         other => panic!("no sample value for path parameter {other}: add one"),
     }
 }

@@ -47,7 +47,8 @@ CREATE INDEX projects_title_lower_idx ON projects (title_lower);
 CREATE TABLE project_member_states (
     project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
     iso3 TEXT NOT NULL REFERENCES member_states (iso3),
-    share_ppm INTEGER NOT NULL,
+    -- NULL: an equal split among the project's states (exact thirds, not 0.333333).
+    share_ppm INTEGER,
     endorsed BOOLEAN NOT NULL,
     position INTEGER NOT NULL,
     PRIMARY KEY (project_id, iso3)

@@ -126,6 +126,14 @@ fn text(value: Option<String>) -> Option<String> {
     value.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
+/// Equal shares of `n` states in millionths, the remainder on the first (for display).
+pub fn equal_shares(n: usize) -> Vec<i64> {
+    let count = i64::try_from(n.max(1)).unwrap_or(1);
+    (0..count)
+        .map(|i| ONE / count + i64::from(i < ONE % count))
+        .collect()
+}
+
 /// The benefitting states with their shares: equal split by default (the remainder of the
 /// division goes to the first states, so the shares sum to exactly 1).
 fn member_shares(
@@ -170,7 +178,7 @@ fn member_shares(
         }
         out.push(MemberShare {
             iso3: s.iso3.clone(),
-            share_ppm: 0,
+            share_ppm: None,
             endorsed: s.endorsed,
             name: String::new(),
             region: String::new(),
@@ -179,10 +187,7 @@ fn member_shares(
     let given = input.iter().filter(|s| s.share.is_some()).count();
     let n = i64::try_from(input.len()).unwrap_or(1);
     if given == 0 {
-        for (i, s) in out.iter_mut().enumerate() {
-            let extra = i64::from(i64::try_from(i).unwrap_or(0) < ONE % n);
-            s.share_ppm = i32::try_from(ONE / n + extra).unwrap_or(0);
-        }
+        // An equal split, kept as such (money splits into exact equal parts).
     } else if given < input.len() {
         push(
             errors,
@@ -196,7 +201,7 @@ fn member_shares(
             match Share::parse(s.share.as_deref().unwrap_or_default()) {
                 Ok(share) => {
                     total += share.ppm();
-                    o.share_ppm = i32::try_from(share.ppm()).unwrap_or(0);
+                    o.share_ppm = Some(i32::try_from(share.ppm()).unwrap_or(0));
                 }
                 Err(e) => push(
                     errors,
@@ -524,15 +529,18 @@ pub fn from_stored(v: &ProjectValues, c: &Children) -> ProjectFields {
         exceptional_increase: v.exceptional_increase,
         thematic_area: v.thematic_area.clone(),
         management_site: site,
-        member_states: c
-            .member_states
-            .iter()
-            .map(|s| MemberStateShare {
-                iso3: s.iso3.clone(),
-                share: Some(Share::from_ppm(i64::from(s.share_ppm)).to_string()),
-                endorsed: s.endorsed,
-            })
-            .collect(),
+        member_states: {
+            let equal = equal_shares(c.member_states.len());
+            c.member_states
+                .iter()
+                .zip(equal)
+                .map(|(s, even)| MemberStateShare {
+                    iso3: s.iso3.clone(),
+                    share: Some(Share::from_ppm(s.share_ppm.map_or(even, i64::from)).to_string()),
+                    endorsed: s.endorsed,
+                })
+                .collect()
+        },
         beneficiaries: v.beneficiaries.clone(),
         duration_months: v.duration_months,
         start_date: v.start_date,

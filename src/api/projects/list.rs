@@ -91,7 +91,7 @@ fn budget(field: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
         .transpose()
 }
 
-fn filter(q: &ListProjectsQuery, c: &Catalogue) -> Result<ProjectFilter, ApiError> {
+pub(crate) fn filter(q: &ListProjectsQuery, c: &Catalogue) -> Result<ProjectFilter, ApiError> {
     let strings = |field: &str, value: Option<&str>, ok: &dyn Fn(&str) -> bool| {
         parse_each(field, value, |v| ok(v).then(|| v.to_owned()))
     };

@@ -3,9 +3,9 @@
 pub mod fields;
 mod lifecycle;
 mod links;
-mod list;
+pub(crate) mod list;
 mod mappings;
-mod write;
+pub(crate) mod write;
 
 use actix_web::HttpResponse;
 use actix_web::http::header::ETag;
@@ -87,6 +87,12 @@ pub struct ProjectResponse {
     #[serde(flatten)]
     pub fields: ProjectFields,
     pub links: Vec<LinkResponse>,
+    /// Approved and received follow-up funding, in USD.
+    pub follow_up_total_usd: crate::domain::money::MoneyDto,
+    /// `follow_up_total_usd` ÷ budget, two decimals (half-even); null for a zero budget.
+    pub leverage: Option<String>,
+    /// Approved or received follow-up amounts with no exchange rate (not in the total).
+    pub unconverted_follow_up: i64,
     pub warnings: Vec<Warning>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
@@ -121,6 +127,13 @@ pub fn response(view: &ProjectView) -> ProjectResponse {
     ProjectResponse {
         fields: fields::from_stored(&view.values, &view.children),
         links: view.children.links.iter().map(LinkResponse::from).collect(),
+        follow_up_total_usd: crate::domain::Money::usd_cents(view.children.leveraged.usd_cents)
+            .to_dto(),
+        leverage: crate::domain::fx::ratio(
+            view.children.leveraged.usd_cents,
+            view.values.budget_usd_cents,
+        ),
+        unconverted_follow_up: view.children.leveraged.unconverted,
         warnings: warnings(view),
         created_at: utc(view.values.created_at),
         updated_at: utc(view.values.updated_at),

@@ -112,6 +112,12 @@ pub async fn update_project(
             let mut doc =
                 serde_json::to_value(fields::from_stored(&current.values, &children_of(&current)))
                     .map_err(ApiError::internal)?;
+            if current.member_states.iter().all(|s| s.share_ppm.is_none()) {
+                // An equal split stays one: the shares shown are derived, not given.
+                for state in doc["member_states"].as_array_mut().into_iter().flatten() {
+                    state.as_object_mut().map(|o| o.remove("share"));
+                }
+            }
             merge(&mut doc, serde_json::Value::Object(patch));
             let merged: ProjectFields =
                 crate::api::extract::parse_json(doc.to_string().as_bytes())?;
@@ -133,11 +139,12 @@ fn children_of(input: &projects::ProjectInput) -> crate::models::project::Childr
         innovation_areas: input.innovation_areas.clone(),
         cross_cutting_themes: input.cross_cutting_themes.clone(),
         links: Vec::new(),
+        leveraged: Default::default(),
     }
 }
 
 /// RFC 7396: objects merge key by key, `null` removes, anything else replaces.
-fn merge(target: &mut serde_json::Value, patch: serde_json::Value) {
+pub fn merge(target: &mut serde_json::Value, patch: serde_json::Value) {
     match (target, patch) {
         (serde_json::Value::Object(t), serde_json::Value::Object(p)) => {
             for (k, v) in p {

@@ -17,7 +17,8 @@ use super::Mappings;
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct MemberShare {
     pub iso3: String,
-    pub share_ppm: i32,
+    /// `None`: an equal split among the project's states.
+    pub share_ppm: Option<i32>,
     pub endorsed: bool,
     /// Filled when loaded: the state's name and region.
     #[serde(skip)]
@@ -79,32 +80,35 @@ pub struct Children {
     pub innovation_areas: Vec<String>,
     pub cross_cutting_themes: Vec<String>,
     pub links: Vec<Link>,
+    /// Follow-up money that counts as leverage (approved and received, in USD).
+    pub leveraged: crate::models::follow_up::Leveraged,
 }
 
 impl Children {
-    /// Loads the children of every project in `ids` in seven queries.
+    /// Loads the children of every project in `ids` in nine queries.
     pub fn load(conn: &mut Conn, ids: &[i64]) -> QueryResult<HashMap<i64, Children>> {
         let mut out: HashMap<i64, Children> =
             ids.iter().map(|id| (*id, Children::default())).collect();
         if ids.is_empty() {
             return Ok(out);
         }
-        let states: Vec<(i64, String, i32, bool, String, String)> = project_member_states::table
-            .inner_join(member_states::table)
-            .filter(project_member_states::project_id.eq_any(ids))
-            .order((
-                project_member_states::project_id,
-                project_member_states::position,
-            ))
-            .select((
-                project_member_states::project_id,
-                project_member_states::iso3,
-                project_member_states::share_ppm,
-                project_member_states::endorsed,
-                member_states::name,
-                member_states::region,
-            ))
-            .load(conn)?;
+        let states: Vec<(i64, String, Option<i32>, bool, String, String)> =
+            project_member_states::table
+                .inner_join(member_states::table)
+                .filter(project_member_states::project_id.eq_any(ids))
+                .order((
+                    project_member_states::project_id,
+                    project_member_states::position,
+                ))
+                .select((
+                    project_member_states::project_id,
+                    project_member_states::iso3,
+                    project_member_states::share_ppm,
+                    project_member_states::endorsed,
+                    member_states::name,
+                    member_states::region,
+                ))
+                .load(conn)?;
         for (id, iso3, share_ppm, endorsed, name, region) in states {
             if let Some(c) = out.get_mut(&id) {
                 c.member_states.push(MemberShare {
@@ -210,6 +214,11 @@ impl Children {
         for link in links {
             if let Some(c) = out.get_mut(&link.project_id) {
                 c.links.push(link);
+            }
+        }
+        for (id, leveraged) in crate::models::follow_up::FollowUp::leveraged(conn, Some(ids))? {
+            if let Some(c) = out.get_mut(&id) {
+                c.leveraged = leveraged;
             }
         }
         Ok(out)

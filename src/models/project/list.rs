@@ -174,6 +174,14 @@ impl ProjectFilter {
             .get_result(conn)
     }
 
+    /// Every project the filter selects, by code (for reports).
+    pub fn unpaged(&self, conn: &mut Conn) -> QueryResult<Vec<Project>> {
+        self.apply(projects::table.into_boxed())
+            .order(projects::code.asc())
+            .select(Project::as_select())
+            .load(conn)
+    }
+
     /// One page of the filtered, sorted list.
     pub fn page(&self, conn: &mut Conn, offset: i64, limit: i64) -> QueryResult<Vec<Project>> {
         self.sorted(self.apply(projects::table.into_boxed()))

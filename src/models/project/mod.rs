@@ -135,6 +135,19 @@ impl Project {
         diesel::delete(projects::table.find(id)).execute(conn)
     }
 
+    /// The codes of projects by id, in one query.
+    pub fn codes(
+        conn: &mut Conn,
+        ids: &[i64],
+    ) -> QueryResult<std::collections::HashMap<i64, String>> {
+        Ok(projects::table
+            .filter(projects::id.eq_any(ids))
+            .select((projects::id, projects::code))
+            .load::<(i64, String)>(conn)?
+            .into_iter()
+            .collect())
+    }
+
     /// Sum of the budgets of the line's projects of `year` that hold funds, except `except`.
     pub fn committed_budget(
         conn: &mut Conn,

@@ -1,0 +1,459 @@
+//! Follow-up funding: nested under a project and as one filterable list.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::ETag;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::extract::{Body, etag, if_match, parse_json};
+use super::{PageQuery, page_response, parse_sort, split_list, utc};
+use crate::app::AppState;
+use crate::auth::{Authorized, need};
+use crate::db;
+use crate::domain::Money;
+use crate::domain::follow_up::{Conversion, Dimension, FollowUpStatus, SourceType};
+use crate::domain::fx::{PartialDate, Rate};
+use crate::domain::money::{Currency, MoneyDto, MoneyInput};
+use crate::domain::project::ProjectCode;
+use crate::error::{ApiError, FieldError};
+use crate::models::follow_up::{FollowUpFilter, FollowUpSort, FollowUpValues};
+use crate::services::Actor;
+use crate::services::follow_ups::{self, FollowUpView};
+
+const PROBLEM: &str = "application/problem+json";
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_project_follow_ups)
+        .service(create_follow_up)
+        .service(list_follow_ups)
+        .service(get_follow_up)
+        .service(update_follow_up)
+        .service(delete_follow_up);
+}
+
+/// Follow-up funding as a client writes it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpFields {
+    /// The follow-up initiative.
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub source_name: Option<String>,
+    pub source_type: SourceType,
+    /// In its own currency; null when unknown.
+    #[serde(default)]
+    pub amount: Option<MoneyInput>,
+    /// "over USD 5.6 million": the amount is a lower bound.
+    #[serde(default)]
+    pub amount_is_lower_bound: bool,
+    pub status: FollowUpStatus,
+    /// `2021`, `2021-06` or `2021-06-03`; its month picks the exchange rate (a year alone: December).
+    #[serde(default)]
+    pub date: Option<String>,
+    #[serde(default)]
+    pub in_kind: bool,
+    #[serde(default)]
+    pub scaling_up_dimensions: Vec<Dimension>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub evidence_url: Option<String>,
+    /// The follow-up project's own code, when it has one.
+    #[serde(default)]
+    pub follow_up_project_code: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FollowUpResponse {
+    pub id: i64,
+    pub project_code: String,
+    #[serde(flatten)]
+    pub fields: FollowUpFields,
+    /// The amount in USD at the rate of its value month; null when it has no amount or no rate.
+    pub amount_usd: Option<MoneyDto>,
+    /// USD per unit used; null when no rate applied.
+    pub usd_rate: Option<String>,
+    pub usd_conversion: Conversion,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+fn text(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// Checks the fields into stored values (conversion filled by the service).
+pub fn to_values(f: FollowUpFields) -> Result<FollowUpValues, ApiError> {
+    let mut errors = Vec::new();
+    let amount = f.amount.as_ref().and_then(|a| {
+        Money::from_input(a)
+            .map_err(|e| errors.push(FieldError::new("amount", e.code(), e.to_string())))
+            .ok()
+    });
+    let date = f.date.as_deref().and_then(|d| {
+        PartialDate::parse(d)
+            .ok_or_else(|| {
+                errors.push(FieldError::new(
+                    "date",
+                    "invalid_date",
+                    "must be 2021, 2021-06 or 2021-06-03",
+                ))
+            })
+            .ok()
+    });
+    if let Some(url) = &f.evidence_url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        errors.push(FieldError::new(
+            "evidence_url",
+            "invalid_url",
+            "must be an http(s) address",
+        ));
+    }
+    if let Some(code) = &f.follow_up_project_code
+        && ProjectCode::parse(code).is_none()
+    {
+        errors.push(FieldError::new(
+            "follow_up_project_code",
+            "invalid_code",
+            "must look like PO.0125",
+        ));
+    }
+    if f.amount.is_none() && f.amount_is_lower_bound {
+        errors.push(FieldError::new(
+            "amount_is_lower_bound",
+            "no_amount",
+            "a lower bound needs an amount",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let mut dims: Vec<&str> = f.scaling_up_dimensions.iter().map(|d| d.as_str()).collect();
+    dims.sort_unstable();
+    dims.dedup();
+    Ok(FollowUpValues {
+        title: text(f.title),
+        source_name: text(f.source_name),
+        source_type: f.source_type.as_str().to_owned(),
+        amount_minor: amount.map(Money::minor),
+        currency: amount.map(|a| a.currency().code().to_owned()),
+        amount_is_lower_bound: f.amount_is_lower_bound,
+        status: f.status.as_str().to_owned(),
+        date_text: date.as_ref().map(|d| d.text.clone()),
+        date_start: date.as_ref().map(|d| d.start),
+        value_month_index: date.as_ref().map(|d| d.value_month.index()),
+        in_kind: f.in_kind,
+        dimensions: if dims.is_empty() {
+            String::new()
+        } else {
+            format!(",{},", dims.join(","))
+        },
+        description: text(f.description),
+        evidence_url: f.evidence_url,
+        follow_up_project_code: f.follow_up_project_code,
+        amount_usd_cents: None,
+        usd_rate_e10: None,
+        usd_conversion: Conversion::NoAmount.as_str().to_owned(),
+        created_at: chrono::NaiveDateTime::default(),
+        updated_at: chrono::NaiveDateTime::default(),
+        version: 0,
+    })
+}
+
+fn fields_of(v: &FollowUpValues) -> FollowUpFields {
+    let amount = match (
+        v.amount_minor,
+        v.currency.as_deref().and_then(Currency::parse),
+    ) {
+        (Some(minor), Some(c)) => {
+            let m = Money::from_minor(minor, c);
+            Some(MoneyInput {
+                amount: serde_json::Value::String(m.amount_string()),
+                currency: c.code().to_owned(),
+            })
+        }
+        _ => None,
+    };
+    FollowUpFields {
+        title: v.title.clone(),
+        source_name: v.source_name.clone(),
+        source_type: SourceType::parse(&v.source_type).unwrap_or(SourceType::Other),
+        amount,
+        amount_is_lower_bound: v.amount_is_lower_bound,
+        status: FollowUpStatus::parse(&v.status).unwrap_or(FollowUpStatus::Pipeline),
+        date: v.date_text.clone(),
+        in_kind: v.in_kind,
+        scaling_up_dimensions: v
+            .dimensions
+            .split(',')
+            .filter_map(Dimension::parse)
+            .collect(),
+        description: v.description.clone(),
+        evidence_url: v.evidence_url.clone(),
+        follow_up_project_code: v.follow_up_project_code.clone(),
+    }
+}
+
+pub fn response(f: &FollowUpView) -> FollowUpResponse {
+    let v = &f.values;
+    FollowUpResponse {
+        id: f.id,
+        project_code: f.project_code.clone(),
+        fields: fields_of(v),
+        amount_usd: v.amount_usd_cents.map(|c| Money::usd_cents(c).to_dto()),
+        usd_rate: v.usd_rate_e10.map(|r| Rate::from_e10(r).to_string()),
+        usd_conversion: Conversion::parse(&v.usd_conversion).unwrap_or(Conversion::NoAmount),
+        created_at: utc(v.created_at),
+        updated_at: utc(v.updated_at),
+    }
+}
+
+fn single(f: &FollowUpView, status: StatusCode) -> HttpResponse {
+    let mut res = HttpResponse::build(status);
+    res.insert_header(ETag(etag(f.values.version)));
+    if status == StatusCode::CREATED {
+        res.insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/follow-up-funding/{}", f.id),
+        ));
+    }
+    res.json(response(f))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListFollowUpsQuery {
+    /// Project codes.
+    pub project: Option<String>,
+    /// ISO3 codes of the projects' benefitting states.
+    pub member_state: Option<String>,
+    /// Region codes of the projects' benefitting states.
+    pub region: Option<String>,
+    pub source_type: Option<String>,
+    pub status: Option<String>,
+    pub currency: Option<String>,
+    /// From this date on (`2021`, `2021-06`, `2021-06-03`: compared with the record's first day).
+    pub date_from: Option<String>,
+    pub date_to: Option<String>,
+    /// Scaling-up dimensions.
+    pub dimension: Option<String>,
+    /// `date`, `amount_usd`, `updated_at`; `-` for descending.
+    pub sort: Option<String>,
+}
+
+fn list_filter(q: &ListFollowUpsQuery) -> Result<FollowUpFilter, ApiError> {
+    fn each<T>(
+        field: &str,
+        v: Option<&str>,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<Vec<T>, ApiError> {
+        split_list(v)
+            .iter()
+            .map(|s| {
+                parse(s).ok_or_else(|| {
+                    ApiError::bad_parameter(field, format!("{s:?} is not a valid value"))
+                })
+            })
+            .collect()
+    }
+    let date = |field: &str, v: Option<&str>| {
+        v.map(|d| {
+            PartialDate::parse(d).map(|p| p.start).ok_or_else(|| {
+                ApiError::bad_parameter(field, "must be 2021, 2021-06 or 2021-06-03")
+            })
+        })
+        .transpose()
+    };
+    Ok(FollowUpFilter {
+        project_codes: each("project", q.project.as_deref(), |s| {
+            ProjectCode::parse(s).map(|c| c.to_string())
+        })?,
+        member_states: split_list(q.member_state.as_deref()),
+        regions: split_list(q.region.as_deref()),
+        source_types: each("source_type", q.source_type.as_deref(), |s| {
+            SourceType::parse(s).map(|t| t.as_str().to_owned())
+        })?,
+        statuses: each("status", q.status.as_deref(), |s| {
+            FollowUpStatus::parse(s).map(|t| t.as_str().to_owned())
+        })?,
+        currencies: each("currency", q.currency.as_deref(), |s| {
+            Currency::parse(s).map(|c| c.code().to_owned())
+        })?,
+        date_from: date("date_from", q.date_from.as_deref())?,
+        date_to: date("date_to", q.date_to.as_deref())?,
+        dimensions: each("dimension", q.dimension.as_deref(), |s| {
+            Dimension::parse(s).map(|d| d.as_str().to_owned())
+        })?,
+        sort: parse_sort(
+            q.sort.as_deref(),
+            &[
+                ("date", FollowUpSort::Date),
+                ("amount_usd", FollowUpSort::AmountUsd),
+                ("updated_at", FollowUpSort::UpdatedAt),
+            ],
+        )?,
+    })
+}
+
+async fn list(
+    req: &HttpRequest,
+    filter: FollowUpFilter,
+    paging: PageQuery,
+    state: &AppState,
+) -> Result<HttpResponse, ApiError> {
+    let paging = paging.paging()?;
+    let (views, total) = db::run(&state.pool, move |conn| {
+        let total = filter.count(conn)?;
+        let rows = filter.page(conn, paging.offset(), paging.limit())?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.project_id).collect();
+        let codes = crate::models::project::Project::codes(conn, &ids)?;
+        let views = rows
+            .into_iter()
+            .map(|r| FollowUpView {
+                id: r.id,
+                project_code: codes.get(&r.project_id).cloned().unwrap_or_default(),
+                values: r.v,
+            })
+            .collect::<Vec<_>>();
+        Ok((views, total))
+    })
+    .await?;
+    Ok(page_response(
+        req,
+        views.iter().map(response).collect(),
+        total,
+        paging,
+    ))
+}
+
+/// All follow-up funding, filtered (OR within a filter, AND across) and sorted.
+#[utoipa::path(tag = "follow-up-funding", params(ListFollowUpsQuery, PageQuery), security(("bearer" = ["projects:read"])),
+    responses((status = 200, description = "One page", body = inline(super::Page<FollowUpResponse>))))]
+#[get("/follow-up-funding")]
+pub async fn list_follow_ups(
+    req: HttpRequest,
+    _: Authorized<need::ProjectsRead>,
+    query: web::Query<ListFollowUpsQuery>,
+    paging: web::Query<PageQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    list(&req, list_filter(&query)?, paging.into_inner(), &state).await
+}
+
+/// The follow-up funding of one project.
+#[utoipa::path(tag = "follow-up-funding", params(("code" = String, Path), ListFollowUpsQuery, PageQuery), security(("bearer" = ["projects:read"])),
+    responses((status = 200, description = "One page", body = inline(super::Page<FollowUpResponse>))))]
+#[get("/projects/{code}/follow-up-funding")]
+pub async fn list_project_follow_ups(
+    req: HttpRequest,
+    _: Authorized<need::ProjectsRead>,
+    path: web::Path<String>,
+    query: web::Query<ListFollowUpsQuery>,
+    paging: web::Query<PageQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let lookup = code.clone();
+    db::run(&state.pool, move |conn| {
+        crate::services::projects::find(conn, &lookup).map(|_| ())
+    })
+    .await?;
+    let mut filter = list_filter(&query)?;
+    filter.project_codes = vec![code];
+    list(&req, filter, paging.into_inner(), &state).await
+}
+
+/// Record follow-up funding of a project; it is converted to USD at the rate of its month.
+#[utoipa::path(tag = "follow-up-funding", params(("code" = String, Path)), request_body = FollowUpFields, security(("bearer" = ["projects:write"])),
+    responses((status = 201, description = "Recorded", body = FollowUpResponse, headers(("ETag" = String), ("Location" = String)))))]
+#[post("/projects/{code}/follow-up-funding")]
+pub async fn create_follow_up(
+    principal: Authorized<need::ProjectsWrite>,
+    path: web::Path<String>,
+    Body(body): Body<FollowUpFields>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let values = to_values(body)?;
+    let (code, actor) = (path.into_inner(), Actor::from(&*principal));
+    let view = db::run(&state.pool, move |conn| {
+        follow_ups::create(conn, &actor, &code, values)
+    })
+    .await?;
+    Ok(single(&view, StatusCode::CREATED))
+}
+
+/// One follow-up funding record.
+#[utoipa::path(tag = "follow-up-funding", params(("id" = i64, Path)), security(("bearer" = ["projects:read"])),
+    responses((status = 200, description = "The record", body = FollowUpResponse, headers(("ETag" = String)))))]
+#[get("/follow-up-funding/{id}")]
+pub async fn get_follow_up(
+    _: Authorized<need::ProjectsRead>,
+    path: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let view = db::run(&state.pool, move |conn| follow_ups::find(conn, id)).await?;
+    Ok(single(&view, StatusCode::OK))
+}
+
+/// Change a record: a JSON merge patch of its fields. `If-Match` required.
+#[utoipa::path(tag = "follow-up-funding", params(("id" = i64, Path), ("If-Match" = String, Header, description = "ETag from your last read")),
+    request_body(content = Object, description = "Any subset of the fields", content_type = "application/merge-patch+json"),
+    security(("bearer" = ["projects:write"])),
+    responses((status = 200, description = "Updated", body = FollowUpResponse),
+        (status = 412, description = "Stale `If-Match` (`precondition_failed`)", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 428, description = "No `If-Match` (`precondition_required`)", body = crate::error::Problem, content_type = PROBLEM)))]
+#[patch("/follow-up-funding/{id}")]
+pub async fn update_follow_up(
+    req: HttpRequest,
+    principal: Authorized<need::ProjectsWrite>,
+    path: web::Path<i64>,
+    Body(patch): Body<serde_json::Value>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(&req)?;
+    if !patch.is_object() {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "body",
+            "invalid_type",
+            "a merge patch is a JSON object",
+        )]));
+    }
+    let (id, actor) = (path.into_inner(), Actor::from(&*principal));
+    let view = db::run(&state.pool, move |conn| {
+        follow_ups::update(conn, &actor, id, expected, |current| {
+            let mut doc =
+                serde_json::to_value(fields_of(&current.values)).map_err(ApiError::internal)?;
+            super::projects::write::merge(&mut doc, patch);
+            to_values(parse_json(doc.to_string().as_bytes())?)
+        })
+    })
+    .await?;
+    Ok(single(&view, StatusCode::OK))
+}
+
+/// Delete a record. `If-Match` required.
+#[utoipa::path(tag = "follow-up-funding", params(("id" = i64, Path), ("If-Match" = String, Header, description = "ETag from your last read")),
+    security(("bearer" = ["projects:write"])),
+    responses((status = 204, description = "Deleted"),
+        (status = 412, description = "Stale `If-Match` (`precondition_failed`)", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 428, description = "No `If-Match` (`precondition_required`)", body = crate::error::Problem, content_type = PROBLEM)))]
+#[delete("/follow-up-funding/{id}")]
+pub async fn delete_follow_up(
+    req: HttpRequest,
+    principal: Authorized<need::ProjectsWrite>,
+    path: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(&req)?;
+    let (id, actor) = (path.into_inner(), Actor::from(&*principal));
+    db::run(&state.pool, move |conn| {
+        follow_ups::delete(conn, &actor, id, expected)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
