@@ -200,6 +200,15 @@ fn seed(config: &Config, args: SeedArgs) -> anyhow::Result<()> {
             "synthetic: {created} project(s) created in {:.1} s",
             started.elapsed().as_secs_f64()
         );
+        if args.follow_ups > 0 {
+            let started = std::time::Instant::now();
+            let made = crate::seed::synthetic_follow_ups(&mut conn, n, args.follow_ups)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "synthetic: {made} follow-up record(s) created in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
     }
     Ok(())
 }

@@ -106,6 +106,10 @@ pub struct SeedArgs {
     /// Also generate this many synthetic projects (codes `XA.0000`…), for load tests.
     #[arg(long, value_name = "N")]
     pub synthetic: Option<u32>,
+    /// With --synthetic: also generate this many follow-up funding records (and monthly
+    /// EUR, GBP and JPY rates for 2005–2025; CHF is left without rates).
+    #[arg(long, value_name = "M", default_value_t = 0)]
+    pub follow_ups: u32,
 }
 
 #[derive(Debug, Clone, Args)]

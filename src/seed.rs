@@ -420,6 +420,120 @@ pub fn synthetic(conn: &mut Conn, catalogue: &Catalogue, n: u32) -> Result<usize
     Ok(created)
 }
 
+fn synthetic_code(k: usize) -> String {
+    format!(
+        "X{}.{:04}",
+        (b'A' + u8::try_from(k / 10_000 % 26).unwrap_or(0)) as char,
+        k % 10_000
+    )
+}
+
+/// Generates `m` follow-up funding records spread over the first `n` synthetic projects, with
+/// monthly EUR, GBP and JPY rates for 2005–2025 (CHF has none: those records stay
+/// unconverted). Written straight to the tables in batches (no audit events: load-test data).
+pub fn synthetic_follow_ups(conn: &mut Conn, n: u32, m: u32) -> Result<usize, ApiError> {
+    use crate::domain::follow_up::{FollowUpStatus, SourceType};
+    use crate::domain::fx::{Month, PartialDate};
+    use crate::domain::money::{Currency, Money};
+    use crate::models::exchange_rate::ExchangeRate;
+    use crate::models::follow_up::{FollowUp, FollowUpValues};
+    let mut rng = Lcg(7);
+    write_tx(conn, |conn| {
+        for (code, base) in [("EUR", 11_000), ("GBP", 13_000), ("JPY", 90)] {
+            for year in 2005..=2025 {
+                for month in 1..=12u32 {
+                    let m = Month { year, month };
+                    let rate = ExchangeRate {
+                        currency: code.to_owned(),
+                        month: m.to_string(),
+                        month_index: m.index(),
+                        usd_per_unit_e10: (base + i64::try_from(rng.next(500)).unwrap_or(0))
+                            * 1_000_000,
+                        source: "synthetic".to_owned(),
+                        updated_at: crate::models::now(),
+                    };
+                    rate.upsert(conn)?;
+                }
+            }
+        }
+        Ok::<_, ApiError>(())
+    })?;
+    let ids: Vec<i64> = {
+        use crate::db::schema::projects;
+        use diesel::prelude::*;
+        let codes: Vec<String> = (0..usize::try_from(n).unwrap_or(0))
+            .map(synthetic_code)
+            .collect();
+        let mut ids = Vec::new();
+        for chunk in codes.chunks(1000) {
+            ids.extend(
+                projects::table
+                    .filter(projects::code.eq_any(chunk))
+                    .select(projects::id)
+                    .load::<i64>(conn)?,
+            );
+        }
+        ids
+    };
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let currencies = ["USD", "USD", "EUR", "GBP", "JPY", "CHF"];
+    let total = usize::try_from(m).unwrap_or(0);
+    let mut made = 0;
+    while made < total {
+        let end = (made + 1000).min(total);
+        write_tx(conn, |conn| {
+            for _ in made..end {
+                let currency = Currency::parse(currencies[rng.next(currencies.len())])
+                    .ok_or_else(|| bad_data("currency"))?;
+                let units = 10_000 + 1_000 * i64::try_from(rng.next(2_000)).unwrap_or(0);
+                let amount = Money::from_minor(units * 10i64.pow(currency.exponent()), currency);
+                let date =
+                    PartialDate::parse(&format!("{}-{:02}", 2006 + rng.next(20), 1 + rng.next(12)))
+                        .ok_or_else(|| bad_data("date"))?;
+                let (usd, rate, conversion) = crate::services::exchange_rates::convert(
+                    conn,
+                    Some(amount),
+                    Some(date.value_month.index()),
+                )?;
+                let at = crate::models::now();
+                let v = FollowUpValues {
+                    title: Some("Synthetic follow-up".to_owned()),
+                    source_name: None,
+                    source_type: SourceType::ALL[rng.next(SourceType::ALL.len())]
+                        .as_str()
+                        .to_owned(),
+                    amount_minor: Some(amount.minor()),
+                    currency: Some(currency.code().to_owned()),
+                    amount_is_lower_bound: false,
+                    status: FollowUpStatus::ALL[rng.next(FollowUpStatus::ALL.len())]
+                        .as_str()
+                        .to_owned(),
+                    date_text: Some(date.text.clone()),
+                    date_start: Some(date.start),
+                    value_month_index: Some(date.value_month.index()),
+                    in_kind: false,
+                    dimensions: ",quantitative,".to_owned(),
+                    description: None,
+                    evidence_url: None,
+                    follow_up_project_code: None,
+                    amount_usd_cents: usd,
+                    usd_rate_e10: rate,
+                    usd_conversion: conversion.as_str().to_owned(),
+                    created_at: at,
+                    updated_at: at,
+                    version: 1,
+                };
+                FollowUp::insert(conn, ids[rng.next(ids.len())], &v)?;
+            }
+            Ok::<_, ApiError>(())
+        })?;
+        made = end;
+    }
+    Ok(made)
+}
+
 /// Sets a generated project's status directly (synthetic data skips the lifecycle).
 fn force_status(conn: &mut Conn, id: i64, status: &str) -> Result<(), ApiError> {
     use crate::db::schema::projects;

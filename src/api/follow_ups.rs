@@ -243,6 +243,67 @@ pub struct ListFollowUpsQuery {
     pub dimension: Option<String>,
     /// `date`, `amount_usd`, `updated_at`; `-` for descending.
     pub sort: Option<String>,
+    /// `csv` for the whole filtered list as CSV (same as `Accept: text/csv`).
+    pub format: Option<String>,
+}
+
+const CSV_COLUMNS: &str = "id,project_code,title,source_name,source_type,amount,currency,amount_is_lower_bound,\
+amount_usd,usd_rate,usd_conversion,status,date,in_kind,scaling_up_dimensions,follow_up_project_code,description,evidence_url";
+
+fn csv_row(out: &mut String, f: &FollowUpView) {
+    let r = response(f);
+    let amount = r.fields.amount.as_ref();
+    crate::api::csv::push_row(
+        out,
+        &[
+            r.id.to_string(),
+            r.project_code,
+            r.fields.title.unwrap_or_default(),
+            r.fields.source_name.unwrap_or_default(),
+            r.fields.source_type.as_str().to_owned(),
+            amount
+                .and_then(|a| a.amount.as_str())
+                .unwrap_or_default()
+                .to_owned(),
+            amount.map(|a| a.currency.clone()).unwrap_or_default(),
+            r.fields.amount_is_lower_bound.to_string(),
+            r.amount_usd.map(|m| m.amount).unwrap_or_default(),
+            r.usd_rate.unwrap_or_default(),
+            r.usd_conversion.as_str().to_owned(),
+            r.fields.status.as_str().to_owned(),
+            r.fields.date.unwrap_or_default(),
+            r.fields.in_kind.to_string(),
+            r.fields
+                .scaling_up_dimensions
+                .iter()
+                .map(|d| d.as_str())
+                .collect::<Vec<_>>()
+                .join(";"),
+            r.fields.follow_up_project_code.unwrap_or_default(),
+            r.fields.description.unwrap_or_default(),
+            r.fields.evidence_url.unwrap_or_default(),
+        ],
+    );
+}
+
+/// One batch of views of follow-up rows, with their projects' codes (two queries).
+fn views(
+    conn: &mut crate::db::Conn,
+    filter: &FollowUpFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<FollowUpView>, ApiError> {
+    let rows = filter.page(conn, offset, limit)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.project_id).collect();
+    let codes = crate::models::project::Project::codes(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| FollowUpView {
+            id: r.id,
+            project_code: codes.get(&r.project_id).cloned().unwrap_or_default(),
+            values: r.v,
+        })
+        .collect())
 }
 
 fn list_filter(q: &ListFollowUpsQuery) -> Result<FollowUpFilter, ApiError> {
@@ -302,24 +363,35 @@ fn list_filter(q: &ListFollowUpsQuery) -> Result<FollowUpFilter, ApiError> {
 async fn list(
     req: &HttpRequest,
     filter: FollowUpFilter,
+    format: Option<&str>,
     paging: PageQuery,
     state: &AppState,
 ) -> Result<HttpResponse, ApiError> {
+    if crate::api::csv::wanted(req, format) {
+        let pool = state.pool.clone();
+        return crate::api::csv::stream("follow-up-funding", CSV_COLUMNS, move |offset| {
+            let (pool, filter) = (pool.clone(), filter.clone());
+            async move {
+                let batch = db::run(&pool, move |conn| {
+                    views(conn, &filter, offset, crate::api::csv::BATCH)
+                })
+                .await?;
+                let mut out = String::new();
+                for f in &batch {
+                    csv_row(&mut out, f);
+                }
+                Ok((out, batch.len()))
+            }
+        })
+        .await;
+    }
     let paging = paging.paging()?;
     let (views, total) = db::run(&state.pool, move |conn| {
         let total = filter.count(conn)?;
-        let rows = filter.page(conn, paging.offset(), paging.limit())?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.project_id).collect();
-        let codes = crate::models::project::Project::codes(conn, &ids)?;
-        let views = rows
-            .into_iter()
-            .map(|r| FollowUpView {
-                id: r.id,
-                project_code: codes.get(&r.project_id).cloned().unwrap_or_default(),
-                values: r.v,
-            })
-            .collect::<Vec<_>>();
-        Ok((views, total))
+        Ok((
+            views(conn, &filter, paging.offset(), paging.limit())?,
+            total,
+        ))
     })
     .await?;
     Ok(page_response(
@@ -330,7 +402,8 @@ async fn list(
     ))
 }
 
-/// All follow-up funding, filtered (OR within a filter, AND across) and sorted.
+/// All follow-up funding, filtered (OR within a filter, AND across) and sorted; with
+/// `Accept: text/csv` (or `format=csv`) the whole filtered list as CSV, streamed.
 #[utoipa::path(tag = "follow-up-funding", params(ListFollowUpsQuery, PageQuery), security(("bearer" = ["projects:read"])),
     responses((status = 200, description = "One page", body = inline(super::Page<FollowUpResponse>))))]
 #[get("/follow-up-funding")]
@@ -341,7 +414,14 @@ pub async fn list_follow_ups(
     paging: web::Query<PageQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    list(&req, list_filter(&query)?, paging.into_inner(), &state).await
+    list(
+        &req,
+        list_filter(&query)?,
+        query.format.as_deref(),
+        paging.into_inner(),
+        &state,
+    )
+    .await
 }
 
 /// The follow-up funding of one project.
@@ -364,7 +444,14 @@ pub async fn list_project_follow_ups(
     .await?;
     let mut filter = list_filter(&query)?;
     filter.project_codes = vec![code];
-    list(&req, filter, paging.into_inner(), &state).await
+    list(
+        &req,
+        filter,
+        query.format.as_deref(),
+        paging.into_inner(),
+        &state,
+    )
+    .await
 }
 
 /// Record follow-up funding of a project; it is converted to USD at the rate of its month.

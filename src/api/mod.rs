@@ -4,6 +4,7 @@
 pub mod allocations;
 pub mod audit;
 pub mod auth;
+pub mod csv;
 pub mod exchange_rates;
 pub mod extract;
 pub mod follow_ups;

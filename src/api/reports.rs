@@ -51,15 +51,6 @@ pub struct CoverageQuery {
     pub framework: String,
 }
 
-fn wants_csv(req: &HttpRequest, format: Option<&str>) -> bool {
-    format == Some("csv")
-        || req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/csv"))
-}
-
 /// Renders report rows as CSV: money as its amount, every other value as it is.
 fn csv(rows: &[Value], filename: &str) -> HttpResponse {
     let mut columns: Vec<String> = Vec::new();
@@ -71,30 +62,22 @@ fn csv(rows: &[Value], filename: &str) -> HttpResponse {
         }
     }
     let cell = |v: Option<&Value>| -> String {
-        let text = match v {
+        match v {
             None | Some(Value::Null) => String::new(),
             Some(Value::String(s)) => s.clone(),
             Some(Value::Object(o)) if o.contains_key("amount") => {
                 o["amount"].as_str().unwrap_or_default().to_owned()
             }
             Some(other) => other.to_string(),
-        };
-        if text.contains([',', '"', '\n']) {
-            format!("\"{}\"", text.replace('"', "\"\""))
-        } else {
-            text
         }
     };
-    let mut out = columns.join(",") + "\r\n";
+    let mut out = String::new();
+    crate::api::csv::push_row(&mut out, &columns);
     for row in rows {
-        out.push_str(
-            &columns
-                .iter()
-                .map(|c| cell(row.get(c)))
-                .collect::<Vec<_>>()
-                .join(","),
+        crate::api::csv::push_row(
+            &mut out,
+            &columns.iter().map(|c| cell(row.get(c))).collect::<Vec<_>>(),
         );
-        out.push_str("\r\n");
     }
     HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
@@ -143,7 +126,7 @@ pub async fn portfolio_report(
     }
     let data = data(&projects, &state).await?;
     let report = reports::portfolio(&data, &dims, &state.catalogue)?;
-    if wants_csv(&req, projects.format.as_deref()) {
+    if crate::api::csv::wanted(&req, projects.format.as_deref()) {
         return Ok(csv(
             report["rows"]
                 .as_array()
@@ -186,7 +169,7 @@ pub async fn leverage_report(
     }
     let data = data(&projects, &state).await?;
     let report = reports::leverage(&data, by_leverage, limit)?;
-    if wants_csv(&req, projects.format.as_deref()) {
+    if crate::api::csv::wanted(&req, projects.format.as_deref()) {
         return Ok(csv(
             report["projects"]
                 .as_array()
@@ -215,7 +198,7 @@ pub async fn allocation_report(
         reports::allocation(conn, year, &catalogue)
     })
     .await?;
-    if wants_csv(&req, None) {
+    if crate::api::csv::wanted(&req, None) {
         return Ok(csv(
             report["lines"]
                 .as_array()
@@ -247,7 +230,7 @@ pub async fn coverage_report(
     }
     let data = data(&projects, &state).await?;
     let report = reports::coverage(&data, &query.framework, &state.catalogue);
-    if wants_csv(&req, projects.format.as_deref()) {
+    if crate::api::csv::wanted(&req, projects.format.as_deref()) {
         return Ok(csv(
             report["elements"]
                 .as_array()

@@ -279,6 +279,18 @@ db_test!(the_follow_up_list_filters_on_projects_and_money, |app| {
         nested["items"][0]["amount"],
         json!({"amount": "1500000.00", "currency": "USD"})
     );
+    let csv = app
+        .get("/api/v1/follow-up-funding?format=csv")
+        .bearer(&t)
+        .send()
+        .await;
+    let text = csv.assert_status(200).text();
+    assert_eq!(text.lines().count(), 13, "a header and the 12 records");
+    assert!(
+        text.lines().any(|l| l.contains(",CE.0411,")
+            && l.contains(",10000000.00,EUR,false,11200000.00,1.12,converted,")),
+        "{text}"
+    );
     app.get("/api/v1/follow-up-funding?currency=EURO")
         .bearer(&t)
         .send()

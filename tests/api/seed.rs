@@ -115,6 +115,10 @@ db_test!(synthetic_projects_are_generated_once_and_listable, |app| {
         devfund::seed::synthetic(&mut conn, &app.state.catalogue, 40).expect("again"),
         0
     );
+    assert_eq!(
+        devfund::seed::synthetic_follow_ups(&mut conn, 40, 30).expect("follow-ups"),
+        30
+    );
     drop(conn);
     let t = app.token(Role::Viewer);
     let list = app
@@ -145,4 +149,21 @@ db_test!(synthetic_projects_are_generated_once_and_listable, |app| {
         .map(|p| p["status"].as_str().unwrap().to_owned())
         .collect();
     assert!(statuses.len() >= 4, "{statuses:?}");
+    let fus = app
+        .get("/api/v1/follow-up-funding?per_page=1")
+        .bearer(&t)
+        .send()
+        .await
+        .json();
+    assert_eq!(
+        fus["meta"]["total"], 42,
+        "the booklet's 12 and 30 generated"
+    );
+    let unconverted = app
+        .get("/api/v1/reports/leverage")
+        .bearer(&t)
+        .send()
+        .await
+        .json();
+    assert!(unconverted["by_status"].as_array().unwrap().len() >= 3);
 });

@@ -1,6 +1,5 @@
 //! The project list: filters, sort, pages, incremental sync, and the CSV export.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -138,15 +137,6 @@ pub(crate) fn filter(q: &ListProjectsQuery, c: &Catalogue) -> Result<ProjectFilt
     })
 }
 
-fn wants_csv(req: &HttpRequest, q: &ListProjectsQuery) -> bool {
-    q.format.as_deref() == Some("csv")
-        || req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|t| t.trim().starts_with("text/csv")))
-}
-
 /// The portfolio, filtered and sorted, a page at a time; with `Accept: text/csv` (or
 /// `format=csv`) the whole filtered list as CSV, streamed, one row per project, lists joined
 /// by `;`. Each page loads its member states and mappings in a fixed number of queries.
@@ -163,7 +153,7 @@ pub async fn list_projects(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let filter = filter(&query, &state.catalogue)?;
-    if wants_csv(&req, &query) {
+    if crate::api::csv::wanted(&req, query.format.as_deref()) {
         return csv::respond(state.into_inner(), filter).await;
     }
     let paging = paging.into_inner().paging()?;
@@ -181,28 +171,11 @@ mod csv {
     use std::sync::Arc;
 
     use super::*;
+    use crate::api::csv::{BATCH, push_row, stream};
 
-    const BATCH: i64 = 1000;
     const COLUMNS: &str = "code,title,status,funding_line,funding_year,scope,budget_usd,staff_office_share,\
 exceptional_increase,thematic_area,thematic_area_label,member_states,member_state_names,regions,region_labels,\
-sdg_targets,migof,gcm_objectives,msd,start_date,end_date,actual_end_date,updated_at\r\n";
-
-    fn field(out: &mut String, value: &str) {
-        // Text a spreadsheet would run as a formula is prefixed with a quote.
-        let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-            format!("'{value}")
-        } else {
-            value.to_owned()
-        };
-        if guarded.contains([',', '"', '\n', '\r']) {
-            out.push('"');
-            out.push_str(&guarded.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(&guarded);
-        }
-        out.push(',');
-    }
+sdg_targets,migof,gcm_objectives,msd,start_date,end_date,actual_end_date,follow_up_total_usd,leverage,updated_at";
 
     fn row(out: &mut String, v: &ProjectView, c: &Catalogue) {
         let p = &v.values;
@@ -221,119 +194,80 @@ sdg_targets,migof,gcm_objectives,msd,start_date,end_date,actual_end_date,updated
                 })
                 .unwrap_or_default()
         };
-        let cells = [
-            p.code.clone(),
-            p.title.clone(),
-            p.status.clone(),
-            p.funding_line.clone(),
-            p.funding_year.to_string(),
-            p.scope.clone(),
-            Money::usd_cents(p.budget_usd_cents).amount_string(),
-            p.staff_office_share_ppm
-                .map(|s| Share::from_ppm(i64::from(s)).to_string())
-                .unwrap_or_default(),
-            p.exceptional_increase.to_string(),
-            p.thematic_area.clone().unwrap_or_default(),
-            label(&p.thematic_area),
-            join(ch.member_states.iter().map(|s| s.iso3.clone()).collect()),
-            join(ch.member_states.iter().map(|s| s.name.clone()).collect()),
-            join(regions.clone()),
-            join(
-                regions
-                    .iter()
-                    .map(|r| c.region(r).map(|x| x.name.clone()).unwrap_or_default())
-                    .collect(),
-            ),
-            join(ch.mappings.sdg_targets.clone()),
-            join(ch.mappings.migof.clone()),
-            join(
-                ch.mappings
-                    .gcm_objectives
-                    .iter()
-                    .map(i32::to_string)
-                    .collect(),
-            ),
-            join(
-                ch.mappings
-                    .msd
-                    .iter()
-                    .map(|(o, d)| format!("{o}.{d}"))
-                    .collect(),
-            ),
-            p.start_date.map(|d| d.to_string()).unwrap_or_default(),
-            p.end_date.map(|d| d.to_string()).unwrap_or_default(),
-            p.actual_end_date.map(|d| d.to_string()).unwrap_or_default(),
-            crate::api::utc(p.updated_at).to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        ];
-        for cell in &cells {
-            field(out, cell);
-        }
-        out.pop();
-        out.push_str("\r\n");
+        let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        push_row(
+            out,
+            &[
+                p.code.clone(),
+                p.title.clone(),
+                p.status.clone(),
+                p.funding_line.clone(),
+                p.funding_year.to_string(),
+                p.scope.clone(),
+                Money::usd_cents(p.budget_usd_cents).amount_string(),
+                p.staff_office_share_ppm
+                    .map(|s| Share::from_ppm(i64::from(s)).to_string())
+                    .unwrap_or_default(),
+                p.exceptional_increase.to_string(),
+                p.thematic_area.clone().unwrap_or_default(),
+                label(&p.thematic_area),
+                join(ch.member_states.iter().map(|s| s.iso3.clone()).collect()),
+                join(ch.member_states.iter().map(|s| s.name.clone()).collect()),
+                join(regions.clone()),
+                join(
+                    regions
+                        .iter()
+                        .map(|r| c.region(r).map(|x| x.name.clone()).unwrap_or_default())
+                        .collect(),
+                ),
+                join(ch.mappings.sdg_targets.clone()),
+                join(ch.mappings.migof.clone()),
+                join(
+                    ch.mappings
+                        .gcm_objectives
+                        .iter()
+                        .map(i32::to_string)
+                        .collect(),
+                ),
+                join(
+                    ch.mappings
+                        .msd
+                        .iter()
+                        .map(|(o, d)| format!("{o}.{d}"))
+                        .collect(),
+                ),
+                date(p.start_date),
+                date(p.end_date),
+                date(p.actual_end_date),
+                Money::usd_cents(ch.leveraged.usd_cents).amount_string(),
+                crate::domain::fx::ratio(ch.leveraged.usd_cents, p.budget_usd_cents)
+                    .unwrap_or_default(),
+                crate::api::utc(p.updated_at).to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            ],
+        );
     }
 
-    async fn batch(
-        state: &Arc<AppState>,
-        filter: &ProjectFilter,
-        offset: i64,
-    ) -> Result<Vec<ProjectView>, ApiError> {
-        let filter = filter.clone();
-        db::run(&state.pool, move |conn| {
-            let rows = filter.page(conn, offset, BATCH)?;
-            projects::with_children(conn, rows)
-        })
-        .await
-    }
-
-    /// Streams the whole list in batches; the first batch is read before answering, so a
-    /// database failure is still a proper problem response.
+    /// Streams the whole filtered list in the list's order.
     pub async fn respond(
         state: Arc<AppState>,
         filter: ProjectFilter,
     ) -> Result<HttpResponse, ApiError> {
-        let first = batch(&state, &filter, 0).await?;
-        let mut head = String::from(COLUMNS);
-        for v in &first {
-            row(&mut head, v, &state.catalogue);
-        }
-        let more = (first.len() as i64 == BATCH).then_some(BATCH);
-        let rest = futures_util::stream::unfold(more, move |offset| {
+        stream("projects", COLUMNS, move |offset| {
             let (state, filter) = (state.clone(), filter.clone());
             async move {
-                let offset = offset?;
-                match batch(&state, &filter, offset).await {
-                    Ok(views) if views.is_empty() => None,
-                    Ok(views) => {
-                        let mut out = String::new();
-                        for v in &views {
-                            row(&mut out, v, &state.catalogue);
-                        }
-                        let next = (views.len() as i64 == BATCH).then_some(offset + BATCH);
-                        Some((Ok::<_, actix_web::Error>(web::Bytes::from(out)), next))
-                    }
-                    Err(e) => {
-                        tracing::error!(error = %e, "CSV export stopped");
-                        Some((
-                            Err(actix_web::error::ErrorInternalServerError("export failed")),
-                            None,
-                        ))
-                    }
+                let pool = state.pool.clone();
+                let views = db::run(&pool, move |conn| {
+                    let rows = filter.page(conn, offset, BATCH)?;
+                    projects::with_children(conn, rows)
+                })
+                .await?;
+                let mut out = String::new();
+                for v in &views {
+                    row(&mut out, v, &state.catalogue);
                 }
+                Ok((out, views.len()))
             }
-        });
-        let body =
-            futures_util::stream::once(
-                async move { Ok::<_, actix_web::Error>(web::Bytes::from(head)) },
-            )
-            .chain(rest);
-        Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"projects.csv\"",
-            ))
-            .streaming(body))
+        })
+        .await
     }
-
-    use futures_util::StreamExt;
 }
