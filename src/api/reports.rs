@@ -12,7 +12,7 @@ use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::error::ApiError;
-use crate::services::reports::{self, Data, Dim};
+use crate::services::reports::{self, Data, Dim, Needs};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(portfolio_report)
@@ -88,9 +88,9 @@ fn csv(rows: &[Value], filename: &str) -> HttpResponse {
         .body(out)
 }
 
-async fn data(query: &ListProjectsQuery, state: &AppState) -> Result<Data, ApiError> {
+async fn data(query: &ListProjectsQuery, needs: Needs, state: &AppState) -> Result<Data, ApiError> {
     let filter = filter(query, &state.catalogue)?;
-    db::run(&state.pool, move |conn| Data::load(conn, &filter)).await
+    db::run(&state.pool, move |conn| Data::load(conn, &filter, needs)).await
 }
 
 /// Count, seed budget, follow-up USD, leverage and unconverted follow-up amounts, grouped by
@@ -124,7 +124,7 @@ pub async fn portfolio_report(
             "name one or two different dimensions",
         ));
     }
-    let data = data(&projects, &state).await?;
+    let data = data(&projects, Needs::for_dims(&dims), &state).await?;
     let report = reports::portfolio(&data, &dims, &state.catalogue)?;
     if crate::api::csv::wanted(&req, projects.format.as_deref()) {
         return Ok(csv(
@@ -167,7 +167,11 @@ pub async fn leverage_report(
             "must be between 1 and 500",
         ));
     }
-    let data = data(&projects, &state).await?;
+    let needs = Needs {
+        follow_ups: true,
+        ..Needs::default()
+    };
+    let data = data(&projects, needs, &state).await?;
     let report = reports::leverage(&data, by_leverage, limit)?;
     if crate::api::csv::wanted(&req, projects.format.as_deref()) {
         return Ok(csv(
@@ -228,7 +232,13 @@ pub async fn coverage_report(
             "use sdg, migof or gcm",
         ));
     }
-    let data = data(&projects, &state).await?;
+    let needs = Needs {
+        sdg: query.framework == "sdg",
+        migof: query.framework == "migof",
+        gcm: query.framework == "gcm",
+        ..Needs::default()
+    };
+    let data = data(&projects, needs, &state).await?;
     let report = reports::coverage(&data, &query.framework, &state.catalogue);
     if crate::api::csv::wanted(&req, projects.format.as_deref()) {
         return Ok(csv(

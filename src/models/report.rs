@@ -7,7 +7,6 @@ use crate::db::schema::{
     follow_ups, member_states, project_gcm_objectives, project_member_states, project_migof,
     project_sdg_targets, projects, sdg_targets,
 };
-use crate::models::project::ProjectFilter;
 
 /// What a report needs of a project.
 #[derive(Debug, Clone, Queryable)]
@@ -30,28 +29,6 @@ pub struct ReportFollowUp {
     pub status: String,
     pub amount_usd_cents: Option<i64>,
     pub usd_conversion: String,
-}
-
-impl ReportProject {
-    /// Every project the filter selects (sort and paging ignored), by code.
-    pub fn load(conn: &mut Conn, filter: &ProjectFilter) -> QueryResult<Vec<ReportProject>> {
-        filter
-            .unpaged(conn)?
-            .into_iter()
-            .map(|p| {
-                Ok(ReportProject {
-                    id: p.id,
-                    code: p.v.code,
-                    title: p.v.title,
-                    funding_year: p.v.funding_year,
-                    funding_line: p.v.funding_line,
-                    status: p.v.status,
-                    thematic_area: p.v.thematic_area,
-                    budget_usd_cents: p.v.budget_usd_cents,
-                })
-            })
-            .collect()
-    }
 }
 
 /// (project, iso3, share ppm or `None` for an equal split, region).

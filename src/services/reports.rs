@@ -76,36 +76,70 @@ pub struct Data {
     state_names: HashMap<String, String>,
 }
 
+/// What a report reads besides the projects themselves.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Needs {
+    pub shares: bool,
+    pub sdg: bool,
+    pub migof: bool,
+    pub gcm: bool,
+    pub follow_ups: bool,
+}
+
+impl Needs {
+    /// What grouping by `dims` reads.
+    pub fn for_dims(dims: &[Dim]) -> Needs {
+        Needs {
+            shares: dims.iter().any(|d| d.splits()),
+            sdg: dims
+                .iter()
+                .any(|d| matches!(d, Dim::SdgGoal | Dim::SdgTarget)),
+            migof: dims.contains(&Dim::MigofElement),
+            gcm: dims.contains(&Dim::GcmObjective),
+            follow_ups: false,
+        }
+    }
+}
+
+/// `load()` when `needed`, else nothing.
+fn when<T>(
+    needed: bool,
+    load: impl FnOnce() -> diesel::QueryResult<Vec<T>>,
+) -> diesel::QueryResult<Vec<T>> {
+    if needed { load() } else { Ok(Vec::new()) }
+}
+
 impl Data {
-    pub fn load(conn: &mut Conn, filter: &ProjectFilter) -> Result<Data, ApiError> {
-        let projects = ReportProject::load(conn, filter)?;
+    /// Reads the filtered projects and, of the rest, only what `needs` names.
+    pub fn load(conn: &mut Conn, filter: &ProjectFilter, needs: Needs) -> Result<Data, ApiError> {
+        let projects = filter.report_rows(conn)?;
         let ids: HashSet<i64> = projects.iter().map(|p| p.id).collect();
         let mut shares: HashMap<i64, Vec<(String, Option<i32>, String)>> = HashMap::new();
-        for (id, iso3, ppm, region) in report::member_shares(conn)? {
+        for (id, iso3, ppm, region) in when(needs.shares, || report::member_shares(conn))? {
             if ids.contains(&id) {
                 shares.entry(id).or_default().push((iso3, ppm, region));
             }
         }
         let mut sdg: HashMap<i64, Vec<(String, i32)>> = HashMap::new();
-        for (id, code, goal) in report::sdg(conn)? {
+        for (id, code, goal) in when(needs.sdg, || report::sdg(conn))? {
             if ids.contains(&id) {
                 sdg.entry(id).or_default().push((code, goal));
             }
         }
         let mut migof: HashMap<i64, Vec<String>> = HashMap::new();
-        for (id, code) in report::migof(conn)? {
+        for (id, code) in when(needs.migof, || report::migof(conn))? {
             if ids.contains(&id) {
                 migof.entry(id).or_default().push(code);
             }
         }
         let mut gcm: HashMap<i64, Vec<i32>> = HashMap::new();
-        for (id, n) in report::gcm(conn)? {
+        for (id, n) in when(needs.gcm, || report::gcm(conn))? {
             if ids.contains(&id) {
                 gcm.entry(id).or_default().push(n);
             }
         }
         let leveraged = FollowUp::leveraged(conn, None)?;
-        let follow_ups = report::follow_ups(conn)?
+        let follow_ups = when(needs.follow_ups, || report::follow_ups(conn))?
             .into_iter()
             .filter(|f| ids.contains(&f.project_id))
             .collect();

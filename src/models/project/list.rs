@@ -174,11 +174,23 @@ impl ProjectFilter {
             .get_result(conn)
     }
 
-    /// Every project the filter selects, by code (for reports).
-    pub fn unpaged(&self, conn: &mut Conn) -> QueryResult<Vec<Project>> {
+    /// The report columns of every project the filter selects, by code.
+    pub fn report_rows(
+        &self,
+        conn: &mut Conn,
+    ) -> QueryResult<Vec<crate::models::report::ReportProject>> {
         self.apply(projects::table.into_boxed())
             .order(projects::code.asc())
-            .select(Project::as_select())
+            .select((
+                projects::id,
+                projects::code,
+                projects::title,
+                projects::funding_year,
+                projects::funding_line,
+                projects::status,
+                projects::thematic_area,
+                projects::budget_usd_cents,
+            ))
             .load(conn)
     }
 
