@@ -100,7 +100,8 @@ crate::domain::funding::closed_enum!(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RuleFinding {
     /// `funding_cap_exceeded`, `member_state_not_eligible`, `endorsements_missing`,
-    /// `staff_office_share_exceeded`, `allocation_exceeded`, `funding_rule_missing`.
+    /// `staff_office_share_exceeded`, `staff_office_share_missing`, `allocation_exceeded`,
+    /// `funding_rule_missing`.
     pub code: String,
     pub message: String,
     /// The facts behind the finding (line, scope, rule version, state, …).

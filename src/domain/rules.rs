@@ -100,6 +100,13 @@ pub fn evaluate(input: &RuleInput<'_>) -> Vec<RuleFinding> {
                     }),
                 ));
             }
+            if input.staff_office_share_ppm.is_none() {
+                out.push(finding(
+                    "staff_office_share_missing",
+                    "the staff-and-office share of the budget is not given, so the 30 % rule cannot be checked".to_owned(),
+                    json!({"max": Share::from_ppm(rule.staff_office_max_ppm).to_string(), "rule_id": rule.id}),
+                ));
+            }
             if let Some(share) = input.staff_office_share_ppm
                 && share > rule.staff_office_max_ppm
             {

@@ -190,10 +190,15 @@ impl FollowUp {
             .get_result(conn)
     }
 
-    pub fn save(conn: &mut Conn, id: i64, v: &FollowUpValues) -> QueryResult<usize> {
-        diesel::update(follow_ups::table.find(id))
-            .set(v)
-            .execute(conn)
+    /// Writes `v` when the row still has version `expected`; answers rows written.
+    pub fn save(conn: &mut Conn, id: i64, expected: i64, v: &FollowUpValues) -> QueryResult<usize> {
+        diesel::update(
+            follow_ups::table
+                .find(id)
+                .filter(follow_ups::version.eq(expected)),
+        )
+        .set(v)
+        .execute(conn)
     }
 
     pub fn delete(conn: &mut Conn, id: i64) -> QueryResult<usize> {

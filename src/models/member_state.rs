@@ -67,18 +67,23 @@ impl MemberState {
             .execute(conn)
     }
 
-    /// Writes every column of `self` over the stored row.
+    /// Writes every column of `self` over the stored row, when it is still the version before
+    /// `self.version`; answers rows written.
     pub fn save(&self, conn: &mut Conn) -> QueryResult<usize> {
-        diesel::update(member_states::table.find(&self.iso3))
-            .set((
-                member_states::name.eq(&self.name),
-                member_states::region.eq(&self.region),
-                member_states::iom_member.eq(self.iom_member),
-                member_states::member_since.eq(self.member_since),
-                member_states::updated_at.eq(self.updated_at),
-                member_states::version.eq(self.version),
-            ))
-            .execute(conn)
+        diesel::update(
+            member_states::table
+                .find(&self.iso3)
+                .filter(member_states::version.eq(self.version - 1)),
+        )
+        .set((
+            member_states::name.eq(&self.name),
+            member_states::region.eq(&self.region),
+            member_states::iom_member.eq(self.iom_member),
+            member_states::member_since.eq(self.member_since),
+            member_states::updated_at.eq(self.updated_at),
+            member_states::version.eq(self.version),
+        ))
+        .execute(conn)
     }
 
     pub fn delete(conn: &mut Conn, iso3: &str) -> QueryResult<usize> {

@@ -35,16 +35,20 @@ impl User {
     }
 
     pub fn save(&self, conn: &mut Conn) -> QueryResult<usize> {
-        diesel::update(users::table.find(&self.username))
-            .set((
-                users::role.eq(&self.role),
-                users::member_states.eq(&self.member_states),
-                users::password_hash.eq(&self.password_hash),
-                users::disabled.eq(self.disabled),
-                users::updated_at.eq(self.updated_at),
-                users::version.eq(self.version),
-            ))
-            .execute(conn)
+        diesel::update(
+            users::table
+                .find(&self.username)
+                .filter(users::version.eq(self.version - 1)),
+        )
+        .set((
+            users::role.eq(&self.role),
+            users::member_states.eq(&self.member_states),
+            users::password_hash.eq(&self.password_hash),
+            users::disabled.eq(self.disabled),
+            users::updated_at.eq(self.updated_at),
+            users::version.eq(self.version),
+        ))
+        .execute(conn)
     }
 
     pub fn delete(conn: &mut Conn, username: &str) -> QueryResult<usize> {

@@ -72,7 +72,7 @@ fn reconvert(conn: &mut Conn, currency: Currency) -> Result<usize, ApiError> {
             v.amount_usd_cents = usd;
             v.usd_rate_e10 = rate;
             v.usd_conversion = conversion.as_str().to_owned();
-            FollowUp::save(conn, f.id, &v)?;
+            super::written(FollowUp::save(conn, f.id, f.v.version, &v)?)?;
             changed += 1;
         }
     }

@@ -72,7 +72,12 @@ pub fn create(
         v.updated_at = at;
         v.version = 1;
         let id = FollowUp::insert(conn, project.id, &v)?;
-        Project::touch(conn, project.id, at, project.values.version + 1)?;
+        super::written(Project::touch(
+            conn,
+            project.id,
+            at,
+            project.values.version + 1,
+        )?)?;
         audit::record(
             conn,
             actor,
@@ -115,7 +120,7 @@ pub fn update(
         v.created_at = before.values.created_at;
         v.updated_at = now();
         v.version = before.values.version + 1;
-        FollowUp::save(conn, id, &v)?;
+        super::written(FollowUp::save(conn, id, before.values.version, &v)?)?;
         audit::record(
             conn,
             actor,

@@ -87,7 +87,7 @@ pub fn update(
             version: before.version + 1,
             ..before.clone()
         };
-        after.save(conn)?;
+        super::written(after.save(conn)?)?;
         audit::record(
             conn,
             actor,

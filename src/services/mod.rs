@@ -56,6 +56,15 @@ pub fn require_version(expected: Option<i64>, actual: i64) -> Result<(), ApiErro
     check_version(Some(expected), actual)
 }
 
+/// 412 when a versioned write changed no row: another writer got there first.
+pub fn written(rows: usize) -> Result<(), ApiError> {
+    if rows == 1 {
+        Ok(())
+    } else {
+        Err(ApiError::precondition_failed())
+    }
+}
+
 /// 412 unless the caller's `If-Match` version (when given) is the stored one.
 pub fn check_version(expected: Option<i64>, actual: i64) -> Result<(), ApiError> {
     match expected {

@@ -198,6 +198,7 @@ pub fn evaluate_rules(
     let envelope =
         crate::models::allocation::Allocation::find(conn, v.funding_year, line.as_str())?
             .map(|a| a.envelope_usd_cents);
+    lock_envelope(conn, v.funding_year, line.as_str())?;
     let holding: Vec<&str> = Status::ALL
         .iter()
         .filter(|s| s.holds_funds())
@@ -224,7 +225,9 @@ fn finding_field(f: &RuleFinding, states: &[MemberShare]) -> String {
         "funding_cap_exceeded" | "allocation_exceeded" | "funding_rule_missing" => {
             "budget".to_owned()
         }
-        "staff_office_share_exceeded" => "staff_office_share".to_owned(),
+        "staff_office_share_exceeded" | "staff_office_share_missing" => {
+            "staff_office_share".to_owned()
+        }
         "member_state_not_eligible" => {
             let iso3 = f.details["iso3"].as_str().unwrap_or_default();
             let i = states
@@ -289,7 +292,7 @@ pub fn create(
             let findings = evaluate_rules(conn, id, &input.values, &input.member_states)?;
             input.values.rule_warnings =
                 serde_json::to_string(&findings).map_err(ApiError::internal)?;
-            Project::save(conn, id, &input.values)?;
+            super::written(Project::save(conn, id, 1, &input.values)?)?;
         }
         write_children(conn, id, &input)?;
         let view = find(conn, &input.values.code)?;
@@ -327,9 +330,15 @@ pub fn update(
         })?;
         check_scope(actor, &input.member_states)?;
         check_states_exist(conn, &input.member_states)?;
+        recheck_rules(conn, actor, &before, &mut input)?;
         input.values.updated_at = now();
         input.values.version = before.values.version + 1;
-        Project::save(conn, before.id, &input.values)?;
+        super::written(Project::save(
+            conn,
+            before.id,
+            before.values.version,
+            &input.values,
+        )?)?;
         write_children(conn, before.id, &input)?;
         let after = find(conn, code)?;
         let (b, a) = (
@@ -339,6 +348,74 @@ pub fn update(
         audit::record(conn, actor, "update", RECORD, code, Some(&b), Some(&a))?;
         Ok(after)
     })
+}
+
+/// The fields the Fund's rules read.
+fn rule_facts(v: &ProjectValues, states: &[MemberShare]) -> impl PartialEq {
+    (
+        (
+            v.budget_usd_cents,
+            v.funding_year,
+            v.funding_line.clone(),
+            v.scope.clone(),
+        ),
+        (v.exceptional_increase, v.staff_office_share_ppm),
+        states
+            .iter()
+            .map(|s| (s.iso3.clone(), s.endorsed))
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// An edit that changes what the rules read, on a project whose budget already counts against
+/// the envelope, needs `projects:approve` and must pass the rules again (a past year's record
+/// entered with warnings gets its warnings recomputed instead).
+fn recheck_rules(
+    conn: &mut Conn,
+    actor: &Actor,
+    before: &ProjectView,
+    input: &mut ProjectInput,
+) -> Result<(), ApiError> {
+    let holds = Status::parse(&before.values.status).is_some_and(Status::holds_funds);
+    if !holds
+        || rule_facts(&before.values, &before.children.member_states)
+            == rule_facts(&input.values, &input.member_states)
+    {
+        return Ok(());
+    }
+    let may_approve = crate::auth::Role::parse(&actor.role)
+        .is_some_and(|r| r.has(crate::auth::Permission::ProjectsApprove));
+    if !may_approve {
+        return Err(ApiError::forbidden(format!(
+            "{} is {}: changing its budget, year, line, scope, costs or states needs projects:approve",
+            before.values.code, before.values.status
+        )));
+    }
+    let findings = evaluate_rules(conn, before.id, &input.values, &input.member_states)?;
+    if before.values.rule_warnings != "[]" {
+        input.values.rule_warnings =
+            serde_json::to_string(&findings).map_err(ApiError::internal)?;
+        return Ok(());
+    }
+    if findings.is_empty() {
+        Ok(())
+    } else {
+        Err(rule_violation(findings, &input.member_states))
+    }
+}
+
+/// On PostgreSQL, serializes approvals of one year and line, so that two approvals at once
+/// cannot both fit the envelope on their own and overrun it together (SQLite writes are
+/// serialized already by `BEGIN IMMEDIATE`).
+fn lock_envelope(conn: &mut Conn, year: i32, line: &str) -> Result<(), ApiError> {
+    if let crate::db::AnyConnection::Postgresql(_) = conn {
+        use diesel::RunQueryDsl;
+        let key = 0x0de7_0000_i64 + i64::from(year) * 10 + i64::from(line == "line_2");
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(key)
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Replaces one mapping set.
@@ -355,7 +432,12 @@ pub fn replace_mapping(
         require_version(expected_version, before.values.version)?;
         check_scope(actor, &before.children.member_states)?;
         Project::replace_mapping(conn, before.id, set, &mappings)?;
-        Project::touch(conn, before.id, now(), before.values.version + 1)?;
+        super::written(Project::touch(
+            conn,
+            before.id,
+            now(),
+            before.values.version + 1,
+        )?)?;
         let after = find(conn, code)?;
         let pick = |m: &Mappings| serde_json::to_value(m).unwrap_or_default()[set.field()].clone();
         let b = serde_json::json!({ set.field(): pick(&before.children.mappings) });
@@ -442,7 +524,12 @@ pub fn transition(
         view.values.status = to.as_str().to_owned();
         view.values.updated_at = now();
         view.values.version += 1;
-        Project::save(conn, view.id, &view.values)?;
+        super::written(Project::save(
+            conn,
+            view.id,
+            view.values.version - 1,
+            &view.values,
+        )?)?;
         let b = serde_json::json!({"status": from.as_str()});
         let a = serde_json::json!({"status": to.as_str(), "reason": reason});
         audit::record(conn, actor, "transition", RECORD, code, Some(&b), Some(&a))?;
@@ -481,7 +568,12 @@ pub fn add_link(
         link.project_id = view.id;
         link.created_at = now();
         let row = link.insert(conn)?;
-        Project::touch(conn, view.id, link.created_at, view.values.version + 1)?;
+        super::written(Project::touch(
+            conn,
+            view.id,
+            link.created_at,
+            view.values.version + 1,
+        )?)?;
         audit::record(conn, actor, "add_link", RECORD, code, None, Some(&row))?;
         Ok(row)
     })
@@ -506,7 +598,12 @@ pub fn remove_link(
             return Err(ApiError::not_found(format!("link {link_id} of {code}")));
         };
         Link::delete(conn, view.id, link_id)?;
-        Project::touch(conn, view.id, now(), view.values.version + 1)?;
+        super::written(Project::touch(
+            conn,
+            view.id,
+            now(),
+            view.values.version + 1,
+        )?)?;
         audit::record(conn, actor, "remove_link", RECORD, code, Some(&link), None)?;
         Ok(())
     })

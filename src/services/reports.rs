@@ -388,9 +388,15 @@ pub fn leverage(data: &Data, by_leverage: bool, limit: usize) -> Result<Value, A
         .collect();
     ranked.sort_by(|(a, la), (b, lb)| {
         let primary = if by_leverage {
-            // Compare follow-up ÷ budget exactly, by cross-multiplying.
-            (i128::from(lb.usd_cents) * i128::from(a.budget_usd_cents))
-                .cmp(&(i128::from(la.usd_cents) * i128::from(b.budget_usd_cents)))
+            // Compare follow-up ÷ budget exactly, by cross-multiplying; a zero budget has no
+            // leverage and ranks last, so the order stays total.
+            match (a.budget_usd_cents > 0, b.budget_usd_cents > 0) {
+                (true, true) => (i128::from(lb.usd_cents) * i128::from(a.budget_usd_cents))
+                    .cmp(&(i128::from(la.usd_cents) * i128::from(b.budget_usd_cents))),
+                (true, false) => std::cmp::Ordering::Less,
+                (false, true) => std::cmp::Ordering::Greater,
+                (false, false) => std::cmp::Ordering::Equal,
+            }
         } else {
             lb.usd_cents.cmp(&la.usd_cents)
         };

@@ -148,7 +148,7 @@ pub fn update(
         }
         after.updated_at = now();
         after.version += 1;
-        after.save(conn)?;
+        super::written(after.save(conn)?)?;
         audit::record(
             conn,
             actor,

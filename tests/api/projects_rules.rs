@@ -256,3 +256,69 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    edits_to_an_approved_project_must_still_fit_the_rules,
+    |app| {
+        app.eligible_state("NPL", "AP", 2026, true, true).await;
+        reviewed(&app, json!({})).await;
+        app.transition("TS.0001", "approved")
+            .await
+            .assert_status(200);
+        let officer = app.token(devfund::auth::Role::ProjectOfficer);
+        let r = app
+            .patch("/api/v1/projects/TS.0001")
+            .bearer(&officer)
+            .header("if-match", "\"v4\"")
+            .json(&json!({"budget": {"amount": "90000.00", "currency": "USD"}}))
+            .send()
+            .await;
+        r.assert_problem(403, "forbidden");
+        let r = app
+            .patch("/api/v1/projects/TS.0001")
+            .bearer(&officer)
+            .header("if-match", "\"v4\"")
+            .json(&json!({"summary": "Progress report filed"}))
+            .send()
+            .await;
+        r.assert_status(200);
+        let r = app
+            .patch("/api/v1/projects/TS.0001")
+            .bearer(&app.admin())
+            .header("if-match", "\"v5\"")
+            .json(&json!({"budget": {"amount": "900000.00", "currency": "USD"}}))
+            .send()
+            .await;
+        assert_eq!(
+            r.assert_problem(422, "rule_violation")["errors"][0]["code"],
+            "funding_cap_exceeded"
+        );
+        let r = app
+            .patch("/api/v1/projects/TS.0001")
+            .bearer(&app.admin())
+            .header("if-match", "\"v5\"")
+            .json(&json!({"budget": {"amount": "95000.00", "currency": "USD"}}))
+            .send()
+            .await;
+        assert_eq!(r.assert_status(200).json()["budget"]["amount"], "95000.00");
+    }
+);
+
+db_test!(approval_needs_the_staff_and_office_share, |app| {
+    app.eligible_state("NPL", "AP", 2026, true, true).await;
+    reviewed(&app, json!({"staff_office_share": null})).await;
+    assert_eq!(
+        refusal(&app, "TS.0001").await,
+        ["staff_office_share_missing"]
+    );
+    let r = app
+        .post_project(
+            &app.admin(),
+            json!({"code": "TS.0002", "budget": {"amount": "1000000000.01", "currency": "USD"}}),
+        )
+        .await;
+    assert_eq!(
+        r.assert_problem(422, "validation_failed")["errors"][0]["code"],
+        "amount_out_of_range"
+    );
+});

@@ -113,6 +113,9 @@ pub struct ProjectFields {
     pub notable_achievements: Vec<String>,
 }
 
+/// The largest seed budget accepted (keeps every sum of budgets far inside i64).
+const MAX_BUDGET_CENTS: i64 = 100_000_000_000;
+
 fn push(
     errors: &mut Vec<FieldError>,
     field: impl Into<String>,
@@ -362,6 +365,14 @@ pub fn to_input(f: ProjectFields, c: &Catalogue) -> Result<ProjectInput, ApiErro
     let budget = Money::usd_from_input(&f.budget)
         .map_err(|e| push(&mut errors, "budget", e.code(), e.to_string()))
         .ok();
+    if budget.is_some_and(|b| b.minor() > MAX_BUDGET_CENTS) {
+        push(
+            &mut errors,
+            "budget",
+            "amount_out_of_range",
+            "a seed budget is at most USD 1,000,000,000.00",
+        );
+    }
     let staff_share = f.staff_office_share.as_deref().and_then(|s| {
         Share::parse(s)
             .map_err(|e| push(&mut errors, "staff_office_share", e.code(), e.to_string()))

@@ -113,10 +113,16 @@ impl Project {
             .get_result(conn)
     }
 
-    pub fn save(conn: &mut Conn, id: i64, v: &ProjectValues) -> QueryResult<usize> {
-        diesel::update(projects::table.find(id))
-            .set(v)
-            .execute(conn)
+    /// Writes `v` over the row when it still has version `expected`; answers rows written
+    /// (0: someone else changed it first, even on PostgreSQL's read-committed isolation).
+    pub fn save(conn: &mut Conn, id: i64, expected: i64, v: &ProjectValues) -> QueryResult<usize> {
+        diesel::update(
+            projects::table
+                .find(id)
+                .filter(projects::version.eq(expected)),
+        )
+        .set(v)
+        .execute(conn)
     }
 
     /// Marks the project changed (a mapping or link write) without touching its fields.
@@ -126,9 +132,13 @@ impl Project {
         at: chrono::NaiveDateTime,
         version: i64,
     ) -> QueryResult<usize> {
-        diesel::update(projects::table.find(id))
-            .set((projects::updated_at.eq(at), projects::version.eq(version)))
-            .execute(conn)
+        diesel::update(
+            projects::table
+                .find(id)
+                .filter(projects::version.eq(version - 1)),
+        )
+        .set((projects::updated_at.eq(at), projects::version.eq(version)))
+        .execute(conn)
     }
 
     pub fn delete(conn: &mut Conn, id: i64) -> QueryResult<usize> {
