@@ -57,6 +57,32 @@ fn with_conversion(conn: &mut Conn, mut v: FollowUpValues) -> Result<FollowUpVal
     Ok(v)
 }
 
+/// A follow-up change changes the project's totals: its ETag moves and its history says so.
+fn note_on_project(
+    conn: &mut Conn,
+    actor: &Actor,
+    project: &projects::ProjectView,
+    action: &str,
+    id: i64,
+) -> Result<(), ApiError> {
+    super::written(Project::touch(
+        conn,
+        project.id,
+        now(),
+        project.values.version + 1,
+    )?)?;
+    let detail = serde_json::json!({"follow_up_id": id});
+    audit::record(
+        conn,
+        actor,
+        action,
+        projects::RECORD,
+        &project.values.code,
+        None,
+        Some(&detail),
+    )
+}
+
 pub fn create(
     conn: &mut Conn,
     actor: &Actor,
@@ -72,12 +98,6 @@ pub fn create(
         v.updated_at = at;
         v.version = 1;
         let id = FollowUp::insert(conn, project.id, &v)?;
-        super::written(Project::touch(
-            conn,
-            project.id,
-            at,
-            project.values.version + 1,
-        )?)?;
         audit::record(
             conn,
             actor,
@@ -87,15 +107,7 @@ pub fn create(
             None,
             Some(&v),
         )?;
-        audit::record(
-            conn,
-            actor,
-            "add_follow_up",
-            projects::RECORD,
-            code,
-            None,
-            Some(&serde_json::json!({"follow_up_id": id})),
-        )?;
+        note_on_project(conn, actor, &project, "add_follow_up", id)?;
         Ok(FollowUpView {
             id,
             project_code: code.to_owned(),
@@ -130,6 +142,7 @@ pub fn update(
             Some(&before.values),
             Some(&v),
         )?;
+        note_on_project(conn, actor, &project, "update_follow_up", id)?;
         Ok(FollowUpView {
             id,
             project_code: before.project_code,
@@ -159,6 +172,7 @@ pub fn delete(
             Some(&before.values),
             None,
         )?;
+        note_on_project(conn, actor, &project, "remove_follow_up", id)?;
         Ok(())
     })
 }

@@ -236,6 +236,33 @@ db_test!(follow_ups_are_edited_with_if_match_and_audited, |app| {
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["delete", "update", "create"]);
+    let history = app
+        .get("/api/v1/projects/TS.0001/history")
+        .bearer(&admin)
+        .send()
+        .await
+        .json();
+    let on_project: Vec<&str> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .take(3)
+        .collect();
+    assert_eq!(
+        on_project,
+        ["remove_follow_up", "update_follow_up", "add_follow_up"]
+    );
+    let project = app
+        .get("/api/v1/projects/TS.0001")
+        .bearer(&admin)
+        .send()
+        .await;
+    assert_eq!(
+        project.header("etag").as_deref(),
+        Some("\"v4\""),
+        "each follow-up change moves the project's ETag"
+    );
 });
 
 db_test!(the_follow_up_list_filters_on_projects_and_money, |app| {
