@@ -191,10 +191,6 @@ impl ApiError {
         }
     }
 
-    pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(ErrorCode::BadRequest, detail)
-    }
-
     pub fn unauthorized(detail: impl Into<String>) -> Self {
         Self::new(ErrorCode::Unauthorized, detail)
     }

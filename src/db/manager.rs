@@ -43,10 +43,6 @@ impl ConnectionManager {
             }
         }
     }
-
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use crate::db::Conn;
 use crate::db::schema::{follow_ups, member_states, project_member_states, projects};
 use crate::db::sql::sum_exact;
+use crate::domain::follow_up::FollowUpStatus;
 
 /// Every column but the id and the project.
 #[derive(
@@ -213,11 +214,15 @@ impl FollowUp {
             .load(conn)
     }
 
-    /// Leveraged money per project (`ids` empty: every project), in two queries.
+    /// Leveraged money per project (`ids` `None`: every project), in two queries.
     pub fn leveraged(conn: &mut Conn, ids: Option<&[i64]>) -> QueryResult<HashMap<i64, Leveraged>> {
-        let counting = ["approved", "received"];
+        let counting: Vec<&str> = FollowUpStatus::ALL
+            .iter()
+            .filter(|s| s.counts_as_leverage())
+            .map(|s| s.as_str())
+            .collect();
         let mut sums = follow_ups::table
-            .filter(follow_ups::status.eq_any(counting))
+            .filter(follow_ups::status.eq_any(counting.clone()))
             .filter(follow_ups::amount_usd_cents.is_not_null())
             .group_by(follow_ups::project_id)
             .select((

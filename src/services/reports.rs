@@ -420,7 +420,8 @@ pub fn leverage(data: &Data, by_leverage: bool, limit: usize) -> Result<Value, A
     let mut records = 0i64;
     for f in &data.follow_ups {
         records += 1;
-        let counts = matches!(f.status.as_str(), "approved" | "received");
+        let counts = crate::domain::follow_up::FollowUpStatus::parse(&f.status)
+            .is_some_and(|s| s.counts_as_leverage());
         let missing = i64::from(f.usd_conversion == "missing_rate");
         let s = by_source.entry(&f.source_type).or_default();
         s.0 += 1;
