@@ -56,7 +56,7 @@ impl AppState {
         let catalogue = Arc::new(Catalogue::load(&mut conn)?);
         drop(conn);
         let keys = AuthKeys::load(config)?;
-        let doc = api::openapi::document();
+        let doc = api::openapi::document_for(&catalogue);
         let openapi_json = web::Bytes::from(serde_json::to_vec(&doc)?);
         let routes = api::system::RouteTable::from_document(&doc);
         Ok(web::Data::new(AppState {

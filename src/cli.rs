@@ -40,7 +40,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         } => add_user(&config, username, &role, client, member_states),
         Command::Seed(args) => seed(&config, args),
         Command::Openapi => {
-            println!("{}", crate::api::openapi::document().to_pretty_json()?);
+            println!("{}", crate::api::openapi::document()?.to_pretty_json()?);
             Ok(())
         }
     }

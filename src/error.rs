@@ -21,6 +21,7 @@ pub enum ErrorCode {
     Forbidden,
     NotFound,
     MethodNotAllowed,
+    NotAcceptable,
     Conflict,
     PreconditionFailed,
     PreconditionRequired,
@@ -52,6 +53,11 @@ impl ErrorCode {
                 "method_not_allowed",
                 StatusCode::METHOD_NOT_ALLOWED,
                 "Method not allowed",
+            ),
+            NotAcceptable => (
+                "not_acceptable",
+                StatusCode::NOT_ACCEPTABLE,
+                "Not acceptable",
             ),
             Conflict => ("conflict", StatusCode::CONFLICT, "Conflict"),
             PreconditionFailed => (
@@ -388,6 +394,7 @@ mod tests {
             Forbidden,
             NotFound,
             MethodNotAllowed,
+            NotAcceptable,
             Conflict,
             PreconditionFailed,
             PreconditionRequired,

@@ -62,7 +62,7 @@ pub fn event_response(e: AuditEvent) -> AuditEventResponse {
 
 /// The audit trail, newest first.
 #[utoipa::path(tag = "audit", params(ListAuditEventsQuery, PageQuery), security(("bearer" = ["audit:read"])),
-    responses((status = 200, description = "One page of events", body = inline(super::Page<AuditEventResponse>))))]
+    responses((status = 200, description = "One page of events", body = super::Page<AuditEventResponse>)))]
 #[get("/audit-events")]
 async fn list_audit_events(
     req: HttpRequest,

@@ -1,25 +1,22 @@
 //! CSV exports: cells quoted as RFC 4180 has it, and whole lists streamed batch by batch.
+//!
+//! Lists with a curated column set (projects, follow-up funding) render their own rows;
+//! every other list and report renders its JSON items through [`flatten`]: one column per
+//! field, a nested object's fields as `parent_field`, money as `field` (the amount) and
+//! `field_currency`, a list of plain values joined by `;`.
 
 use std::future::Future;
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use futures_util::StreamExt;
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::error::ApiError;
 
 /// Rows per batch of a streamed export.
 pub const BATCH: i64 = 1000;
-
-/// Whether the client asked for CSV (`Accept: text/csv` or `format=csv`).
-pub fn wanted(req: &HttpRequest, format: Option<&str>) -> bool {
-    format == Some("csv")
-        || req
-            .headers()
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|t| t.trim().starts_with("text/csv")))
-}
 
 /// Appends one row. Text a spreadsheet would run as a formula is prefixed with a quote.
 pub fn push_row<S: AsRef<str>>(out: &mut String, cells: &[S]) {
@@ -91,4 +88,105 @@ where
             format!("attachment; filename=\"{filename}.csv\""),
         ))
         .streaming(body))
+}
+
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn is_money(o: &serde_json::Map<String, Value>) -> bool {
+    o.len() == 2 && o.contains_key("amount") && o.contains_key("currency")
+}
+
+/// Whether money columns carry their currency in a column of its own (`field_currency`);
+/// reports, whose money is all USD, leave it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Currencies {
+    Column,
+    Implied,
+}
+
+/// The (column, cell) pairs of one JSON item.
+pub fn flatten(item: &Value, currencies: Currencies) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let Some(fields) = item.as_object() else {
+        return out;
+    };
+    for (key, value) in fields {
+        match value {
+            Value::Object(o) if is_money(o) => {
+                out.push((key.clone(), scalar(&o["amount"])));
+                if currencies == Currencies::Column {
+                    out.push((format!("{key}_currency"), scalar(&o["currency"])));
+                }
+            }
+            Value::Object(o) => {
+                for (sub, v) in o {
+                    let cell = match v {
+                        Value::Object(m) if is_money(m) => scalar(&m["amount"]),
+                        Value::Object(_) | Value::Array(_) => v.to_string(),
+                        other => scalar(other),
+                    };
+                    out.push((format!("{key}_{sub}"), cell));
+                }
+            }
+            Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
+                let joined: Vec<String> = items.iter().map(scalar).collect();
+                out.push((key.clone(), joined.join(";")));
+            }
+            Value::Array(_) => out.push((key.clone(), value.to_string())),
+            other => out.push((key.clone(), scalar(other))),
+        }
+    }
+    out
+}
+
+/// Renders items as CSV: the columns of their fields in order of first appearance.
+pub fn render<T: Serialize>(items: &[T], currencies: Currencies) -> Result<String, ApiError> {
+    let rows: Vec<Vec<(String, String)>> = items
+        .iter()
+        .map(|i| serde_json::to_value(i).map(|v| flatten(&v, currencies)))
+        .collect::<Result<_, _>>()
+        .map_err(ApiError::internal)?;
+    let mut columns: Vec<String> = Vec::new();
+    for row in &rows {
+        for (c, _) in row {
+            if !columns.contains(c) {
+                columns.push(c.clone());
+            }
+        }
+    }
+    let mut out = String::new();
+    push_row(&mut out, &columns);
+    for row in &rows {
+        let cells: Vec<&str> = columns
+            .iter()
+            .map(|c| {
+                row.iter()
+                    .find(|(k, _)| k == c)
+                    .map_or("", |(_, v)| v.as_str())
+            })
+            .collect();
+        push_row(&mut out, &cells);
+    }
+    Ok(out)
+}
+
+/// A whole list, already in memory, as a CSV attachment.
+pub fn table<T: Serialize>(
+    filename: &str,
+    items: &[T],
+    currencies: Currencies,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}.csv\""),
+        ))
+        .body(render(items, currencies)?))
 }

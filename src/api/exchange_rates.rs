@@ -137,7 +137,7 @@ fn check(
 
 /// Monthly rates to USD, by currency then newest month first.
 #[utoipa::path(tag = "exchange-rates", params(ListRatesQuery, PageQuery), security(("bearer" = ["reference:read"])),
-    responses((status = 200, description = "One page", body = inline(super::Page<RateResponse>))))]
+    responses((status = 200, description = "One page", body = super::Page<RateResponse>)))]
 #[get("/exchange-rates")]
 pub async fn list_exchange_rates(
     req: HttpRequest,

@@ -7,16 +7,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::codes::{CurrencyCode, Iso3Code, ProjectCodeSchema, RegionCode};
 use super::extract::{Body, etag, if_match, parse_json};
-use super::{PageQuery, page_response, parse_sort, split_list, utc};
+use super::negotiate::{self, Format};
+use super::params::{List, Query, Sort, SortKeys, sort, texts, values};
+use super::{PageQuery, page_response, utc};
 use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::db;
-use crate::domain::Money;
 use crate::domain::follow_up::{Conversion, Dimension, FollowUpStatus, SourceType};
 use crate::domain::fx::{PartialDate, Rate};
 use crate::domain::money::{Currency, MoneyDto, MoneyInput};
 use crate::domain::project::ProjectCode;
+use crate::domain::{Iso3, Money};
 use crate::error::{ApiError, FieldError};
 use crate::models::follow_up::{FollowUpFilter, FollowUpSort, FollowUpValues};
 use crate::services::Actor;
@@ -66,15 +69,42 @@ pub struct FollowUpFields {
     pub follow_up_project_code: Option<String>,
 }
 
+/// A follow-up funding record as every read and write answers it: every key is always
+/// present (null when it has no value).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FollowUpResponse {
     pub id: i64,
+    #[schema(example = "PO.0125")]
     pub project_code: String,
-    #[serde(flatten)]
-    pub fields: FollowUpFields,
+    /// The follow-up initiative.
+    #[schema(required = true)]
+    pub title: Option<String>,
+    #[schema(required = true)]
+    pub source_name: Option<String>,
+    pub source_type: SourceType,
+    /// In its own currency; null when unknown.
+    #[schema(required = true)]
+    pub amount: Option<MoneyDto>,
+    /// "over USD 5.6 million": the amount is a lower bound.
+    pub amount_is_lower_bound: bool,
+    pub status: FollowUpStatus,
+    /// `2021`, `2021-06` or `2021-06-03`.
+    #[schema(required = true, pattern = r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+    pub date: Option<String>,
+    pub in_kind: bool,
+    pub scaling_up_dimensions: Vec<Dimension>,
+    #[schema(required = true)]
+    pub description: Option<String>,
+    #[schema(required = true)]
+    pub evidence_url: Option<String>,
+    /// The follow-up project's own code, when it has one.
+    #[schema(required = true)]
+    pub follow_up_project_code: Option<String>,
     /// The amount in USD at the rate of its value month; null when it has no amount or no rate.
+    #[schema(required = true)]
     pub amount_usd: Option<MoneyDto>,
     /// USD per unit used; null when no rate applied.
+    #[schema(required = true)]
     pub usd_rate: Option<String>,
     pub usd_conversion: Conversion,
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -200,10 +230,25 @@ fn fields_of(v: &FollowUpValues) -> FollowUpFields {
 
 pub fn response(f: &FollowUpView) -> FollowUpResponse {
     let v = &f.values;
+    let fields = fields_of(v);
     FollowUpResponse {
         id: f.id,
         project_code: f.project_code.clone(),
-        fields: fields_of(v),
+        title: fields.title,
+        source_name: fields.source_name,
+        source_type: fields.source_type,
+        amount: fields.amount.map(|a| MoneyDto {
+            amount: a.amount.as_str().unwrap_or_default().to_owned(),
+            currency: a.currency,
+        }),
+        amount_is_lower_bound: fields.amount_is_lower_bound,
+        status: fields.status,
+        date: fields.date,
+        in_kind: fields.in_kind,
+        scaling_up_dimensions: fields.scaling_up_dimensions,
+        description: fields.description,
+        evidence_url: fields.evidence_url,
+        follow_up_project_code: fields.follow_up_project_code,
         amount_usd: v.amount_usd_cents.map(|c| Money::usd_cents(c).to_dto()),
         usd_rate: v.usd_rate_e10.map(|r| Rate::from_e10(r).to_string()),
         usd_conversion: Conversion::parse(&v.usd_conversion).unwrap_or(Conversion::NoAmount),
@@ -224,27 +269,81 @@ fn single(f: &FollowUpView, status: StatusCode) -> HttpResponse {
     res.json(response(f))
 }
 
+/// Filters of the follow-up funding list: comma-separated values within one filter mean OR
+/// (the parameter may also be repeated), filters combine with AND.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListFollowUpsQuery {
-    /// Project codes.
-    pub project: Option<String>,
-    /// ISO3 codes of the projects' benefitting states.
-    pub member_state: Option<String>,
-    /// Region codes of the projects' benefitting states.
-    pub region: Option<String>,
-    pub source_type: Option<String>,
-    pub status: Option<String>,
-    pub currency: Option<String>,
+    /// Project codes, e.g. `PO.0125`.
+    #[param(value_type = Option<Vec<ProjectCodeSchema>>, style = Form, explode = false)]
+    pub project: Option<List<ProjectCode>>,
+    /// Benefitting member states of the projects (ISO3).
+    #[param(value_type = Option<Vec<Iso3Code>>, style = Form, explode = false)]
+    pub member_state: Option<List<Iso3>>,
+    /// Regions of the projects' benefitting states.
+    #[param(value_type = Option<Vec<RegionCode>>, style = Form, explode = false)]
+    pub region: Option<List<String>>,
+    #[param(value_type = Option<Vec<SourceType>>, style = Form, explode = false)]
+    pub source_type: Option<List<SourceType>>,
+    #[param(value_type = Option<Vec<FollowUpStatus>>, style = Form, explode = false)]
+    pub status: Option<List<FollowUpStatus>>,
+    /// Currencies of the amounts (ISO 4217).
+    #[param(value_type = Option<Vec<CurrencyCode>>, style = Form, explode = false)]
+    pub currency: Option<List<CurrencyCodeParam>>,
     /// From this date on (`2021`, `2021-06`, `2021-06-03`: compared with the record's first day).
-    pub date_from: Option<String>,
-    pub date_to: Option<String>,
+    #[param(value_type = Option<String>, pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    pub date_from: Option<DateParam>,
+    /// Up to this date (same forms).
+    #[param(value_type = Option<String>, pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    pub date_to: Option<DateParam>,
     /// Scaling-up dimensions.
-    pub dimension: Option<String>,
-    /// `date`, `amount_usd`, `updated_at`; `-` for descending.
-    pub sort: Option<String>,
-    /// `csv` for the whole filtered list as CSV (same as `Accept: text/csv`).
-    pub format: Option<String>,
+    #[param(value_type = Option<Vec<Dimension>>, style = Form, explode = false)]
+    pub dimension: Option<List<Dimension>>,
+    /// Sort keys `date`, `amount_usd`, `updated_at`, comma-separated; `-` for descending.
+    #[param(value_type = Option<String>, pattern = r"^-?(date|amount_usd|updated_at)(,-?(date|amount_usd|updated_at))*$")]
+    pub sort: Option<Sort<FollowUpSort>>,
+    /// `csv` for the whole filtered list as CSV (the same as `Accept: text/csv`).
+    pub format: Option<Format>,
+}
+
+impl SortKeys for FollowUpSort {
+    const KEYS: &'static [(&'static str, Self)] = &[
+        ("date", FollowUpSort::Date),
+        ("amount_usd", FollowUpSort::AmountUsd),
+        ("updated_at", FollowUpSort::UpdatedAt),
+    ];
+}
+
+/// An ISO 4217 code in a filter.
+#[derive(Debug, Clone, Copy)]
+pub struct CurrencyCodeParam(Currency);
+
+impl std::str::FromStr for CurrencyCodeParam {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Currency::parse(s)
+            .map(CurrencyCodeParam)
+            .ok_or_else(|| "not an ISO 4217 currency code".to_owned())
+    }
+}
+
+impl std::fmt::Display for CurrencyCodeParam {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.code())
+    }
+}
+
+/// A date filter: its first day.
+#[derive(Debug, Clone, Copy)]
+pub struct DateParam(chrono::NaiveDate);
+
+impl<'de> Deserialize<'de> for DateParam {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(de)?;
+        PartialDate::parse(&text)
+            .map(|d| DateParam(d.start))
+            .ok_or_else(|| serde::de::Error::custom("must be 2021, 2021-06 or 2021-06-03"))
+    }
 }
 
 const CSV_COLUMNS: &str = "id,project_code,title,source_name,source_type,amount,currency,amount_is_lower_bound,\
@@ -252,36 +351,32 @@ amount_usd,usd_rate,usd_conversion,status,date,in_kind,scaling_up_dimensions,fol
 
 fn csv_row(out: &mut String, f: &FollowUpView) {
     let r = response(f);
-    let amount = r.fields.amount.as_ref();
+    let amount = r.amount.as_ref();
     crate::api::csv::push_row(
         out,
         &[
             r.id.to_string(),
             r.project_code,
-            r.fields.title.unwrap_or_default(),
-            r.fields.source_name.unwrap_or_default(),
-            r.fields.source_type.as_str().to_owned(),
-            amount
-                .and_then(|a| a.amount.as_str())
-                .unwrap_or_default()
-                .to_owned(),
+            r.title.unwrap_or_default(),
+            r.source_name.unwrap_or_default(),
+            r.source_type.as_str().to_owned(),
+            amount.map(|a| a.amount.clone()).unwrap_or_default(),
             amount.map(|a| a.currency.clone()).unwrap_or_default(),
-            r.fields.amount_is_lower_bound.to_string(),
+            r.amount_is_lower_bound.to_string(),
             r.amount_usd.map(|m| m.amount).unwrap_or_default(),
             r.usd_rate.unwrap_or_default(),
             r.usd_conversion.as_str().to_owned(),
-            r.fields.status.as_str().to_owned(),
-            r.fields.date.unwrap_or_default(),
-            r.fields.in_kind.to_string(),
-            r.fields
-                .scaling_up_dimensions
+            r.status.as_str().to_owned(),
+            r.date.unwrap_or_default(),
+            r.in_kind.to_string(),
+            r.scaling_up_dimensions
                 .iter()
                 .map(|d| d.as_str())
                 .collect::<Vec<_>>()
                 .join(";"),
-            r.fields.follow_up_project_code.unwrap_or_default(),
-            r.fields.description.unwrap_or_default(),
-            r.fields.evidence_url.unwrap_or_default(),
+            r.follow_up_project_code.unwrap_or_default(),
+            r.description.unwrap_or_default(),
+            r.evidence_url.unwrap_or_default(),
         ],
     );
 }
@@ -306,68 +401,29 @@ fn views(
         .collect())
 }
 
-fn list_filter(q: &ListFollowUpsQuery) -> Result<FollowUpFilter, ApiError> {
-    fn each<T>(
-        field: &str,
-        v: Option<&str>,
-        parse: impl Fn(&str) -> Option<T>,
-    ) -> Result<Vec<T>, ApiError> {
-        split_list(v)
-            .iter()
-            .map(|s| {
-                parse(s).ok_or_else(|| {
-                    ApiError::bad_parameter(field, format!("{s:?} is not a valid value"))
-                })
-            })
-            .collect()
+fn list_filter(q: &ListFollowUpsQuery) -> FollowUpFilter {
+    FollowUpFilter {
+        project_codes: texts(&q.project),
+        member_states: texts(&q.member_state),
+        regions: values(&q.region),
+        source_types: texts(&q.source_type),
+        statuses: texts(&q.status),
+        currencies: texts(&q.currency),
+        date_from: q.date_from.map(|d| d.0),
+        date_to: q.date_to.map(|d| d.0),
+        dimensions: texts(&q.dimension),
+        sort: sort(&q.sort),
     }
-    let date = |field: &str, v: Option<&str>| {
-        v.map(|d| {
-            PartialDate::parse(d).map(|p| p.start).ok_or_else(|| {
-                ApiError::bad_parameter(field, "must be 2021, 2021-06 or 2021-06-03")
-            })
-        })
-        .transpose()
-    };
-    Ok(FollowUpFilter {
-        project_codes: each("project", q.project.as_deref(), |s| {
-            ProjectCode::parse(s).map(|c| c.to_string())
-        })?,
-        member_states: split_list(q.member_state.as_deref()),
-        regions: split_list(q.region.as_deref()),
-        source_types: each("source_type", q.source_type.as_deref(), |s| {
-            SourceType::parse(s).map(|t| t.as_str().to_owned())
-        })?,
-        statuses: each("status", q.status.as_deref(), |s| {
-            FollowUpStatus::parse(s).map(|t| t.as_str().to_owned())
-        })?,
-        currencies: each("currency", q.currency.as_deref(), |s| {
-            Currency::parse(s).map(|c| c.code().to_owned())
-        })?,
-        date_from: date("date_from", q.date_from.as_deref())?,
-        date_to: date("date_to", q.date_to.as_deref())?,
-        dimensions: each("dimension", q.dimension.as_deref(), |s| {
-            Dimension::parse(s).map(|d| d.as_str().to_owned())
-        })?,
-        sort: parse_sort(
-            q.sort.as_deref(),
-            &[
-                ("date", FollowUpSort::Date),
-                ("amount_usd", FollowUpSort::AmountUsd),
-                ("updated_at", FollowUpSort::UpdatedAt),
-            ],
-        )?,
-    })
 }
 
 async fn list(
     req: &HttpRequest,
     filter: FollowUpFilter,
-    format: Option<&str>,
+    format: Option<Format>,
     paging: PageQuery,
     state: &AppState,
 ) -> Result<HttpResponse, ApiError> {
-    if crate::api::csv::wanted(req, format) {
+    if negotiate::choose(req, format)? == Format::Csv {
         let pool = state.pool.clone();
         return crate::api::csv::stream("follow-up-funding", CSV_COLUMNS, move |offset| {
             let (pool, filter) = (pool.clone(), filter.clone());
@@ -383,7 +439,8 @@ async fn list(
                 Ok((out, batch.len()))
             }
         })
-        .await;
+        .await
+        .map(negotiate::vary);
     }
     let paging = paging.paging()?;
     let (views, total) = db::run(&state.pool, move |conn| {
@@ -394,30 +451,31 @@ async fn list(
         ))
     })
     .await?;
-    Ok(page_response(
+    Ok(negotiate::vary(page_response(
         req,
         views.iter().map(response).collect(),
         total,
         paging,
-    ))
+    )))
 }
 
 /// All follow-up funding, filtered (OR within a filter, AND across) and sorted; with
 /// `Accept: text/csv` (or `format=csv`) the whole filtered list as CSV, streamed.
 #[utoipa::path(tag = "follow-up-funding", params(ListFollowUpsQuery, PageQuery), security(("bearer" = ["projects:read"])),
-    responses((status = 200, description = "One page", body = inline(super::Page<FollowUpResponse>))))]
+    responses((status = 200, description = "One page (JSON) or the whole filtered list (CSV)",
+        content((super::Page<FollowUpResponse> = "application/json"), (String = "text/csv")))))]
 #[get("/follow-up-funding")]
 pub async fn list_follow_ups(
     req: HttpRequest,
     _: Authorized<need::ProjectsRead>,
-    query: web::Query<ListFollowUpsQuery>,
-    paging: web::Query<PageQuery>,
+    query: Query<ListFollowUpsQuery>,
+    paging: Query<PageQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     list(
         &req,
-        list_filter(&query)?,
-        query.format.as_deref(),
+        list_filter(&query),
+        query.format,
         paging.into_inner(),
         &state,
     )
@@ -426,14 +484,15 @@ pub async fn list_follow_ups(
 
 /// The follow-up funding of one project.
 #[utoipa::path(tag = "follow-up-funding", params(("code" = String, Path), ListFollowUpsQuery, PageQuery), security(("bearer" = ["projects:read"])),
-    responses((status = 200, description = "One page", body = inline(super::Page<FollowUpResponse>))))]
+    responses((status = 200, description = "One page (JSON) or the whole filtered list (CSV)",
+        content((super::Page<FollowUpResponse> = "application/json"), (String = "text/csv")))))]
 #[get("/projects/{code}/follow-up-funding")]
 pub async fn list_project_follow_ups(
     req: HttpRequest,
     _: Authorized<need::ProjectsRead>,
     path: web::Path<String>,
-    query: web::Query<ListFollowUpsQuery>,
-    paging: web::Query<PageQuery>,
+    query: Query<ListFollowUpsQuery>,
+    paging: Query<PageQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
@@ -442,16 +501,9 @@ pub async fn list_project_follow_ups(
         crate::services::projects::find(conn, &lookup).map(|_| ())
     })
     .await?;
-    let mut filter = list_filter(&query)?;
+    let mut filter = list_filter(&query);
     filter.project_codes = vec![code];
-    list(
-        &req,
-        filter,
-        query.format.as_deref(),
-        paging.into_inner(),
-        &state,
-    )
-    .await
+    list(&req, filter, query.format, paging.into_inner(), &state).await
 }
 
 /// Record follow-up funding of a project; it is converted to USD at the rate of its month.

@@ -212,7 +212,7 @@ const SORTS: [(&str, MemberStateSort); 4] = [
 
 /// Member states with their latest eligibility.
 #[utoipa::path(tag = "member-states", params(ListMemberStatesQuery, PageQuery), security(("bearer" = ["member_states:read"])),
-    responses((status = 200, description = "One page", body = inline(super::Page<MemberStateResponse>))))]
+    responses((status = 200, description = "One page", body = super::Page<MemberStateResponse>)))]
 #[get("/member-states")]
 async fn list_member_states(
     req: HttpRequest,

@@ -4,13 +4,16 @@
 pub mod allocations;
 pub mod audit;
 pub mod auth;
+pub mod codes;
 pub mod csv;
 pub mod exchange_rates;
 pub mod extract;
 pub mod follow_ups;
 pub mod funding_rules;
 pub mod member_states;
+pub mod negotiate;
 pub mod openapi;
+pub mod params;
 pub mod projects;
 pub mod reference;
 pub mod reports;

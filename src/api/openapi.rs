@@ -9,6 +9,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
 use crate::error::{FieldError, Problem};
+use crate::models::reference::Catalogue;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -62,8 +63,9 @@ pub fn base() -> Doc {
     ApiDoc::openapi()
 }
 
-/// The whole document, built from the same route configuration the service runs.
-pub fn document() -> Doc {
+/// The whole document, built from the same route configuration the service runs, with the
+/// reference codes of `catalogue`.
+pub fn document_for(catalogue: &Catalogue) -> Doc {
     let (_app, mut doc) = actix_web::App::new()
         .into_utoipa_app()
         .openapi(base())
@@ -71,7 +73,14 @@ pub fn document() -> Doc {
         .configure(super::configure)
         .split_for_parts();
     add_error_responses(&mut doc);
+    super::codes::describe(&mut doc, catalogue);
     doc
+}
+
+/// The document of the shipped reference data (what `devfund openapi` prints and
+/// `openapi/openapi.json` holds).
+pub fn document() -> anyhow::Result<Doc> {
+    Ok(document_for(&Catalogue::shipped()?))
 }
 
 /// Adds the error responses every operation can give, so that no handler has to list them:

@@ -155,7 +155,7 @@ fn catalogue(state: &AppState) -> &Catalogue {
 
 /// IOM regions.
 #[utoipa::path(tag = "reference", params(PageQuery), security(("bearer" = ["reference:read"])),
-    responses((status = 200, description = "Regions", body = inline(super::Page<RegionResponse>))))]
+    responses((status = 200, description = "Regions", body = super::Page<RegionResponse>)))]
 #[get("/regions")]
 async fn list_regions(
     req: HttpRequest,
@@ -213,7 +213,7 @@ fn goal_response(c: &Catalogue, number: i32, with_targets: bool) -> Option<SdgGo
 
 /// The 17 Sustainable Development Goals; `include=targets` adds their targets.
 #[utoipa::path(tag = "reference", params(GoalsQuery, PageQuery), security(("bearer" = ["reference:read"])),
-    responses((status = 200, description = "Goals", body = inline(super::Page<SdgGoalResponse>))))]
+    responses((status = 200, description = "Goals", body = super::Page<SdgGoalResponse>)))]
 #[get("/sdg/goals")]
 async fn list_sdg_goals(
     req: HttpRequest,
@@ -258,7 +258,7 @@ async fn get_sdg_goal(
 
 /// The 169 SDG targets; `goal=10` narrows to one goal.
 #[utoipa::path(tag = "reference", params(TargetsQuery, PageQuery), security(("bearer" = ["reference:read"])),
-    responses((status = 200, description = "Targets", body = inline(super::Page<SdgTargetResponse>))))]
+    responses((status = 200, description = "Targets", body = super::Page<SdgTargetResponse>)))]
 #[get("/sdg/targets")]
 async fn list_sdg_targets(
     req: HttpRequest,
@@ -301,7 +301,7 @@ async fn get_sdg_target(
 
 /// SDG indicators with their framework version; `target=10.7` narrows to one target.
 #[utoipa::path(tag = "reference", params(IndicatorsQuery, PageQuery), security(("bearer" = ["reference:read"])),
-    responses((status = 200, description = "Indicators", body = inline(super::Page<SdgIndicatorResponse>))))]
+    responses((status = 200, description = "Indicators", body = super::Page<SdgIndicatorResponse>)))]
 #[get("/sdg/indicators")]
 async fn list_sdg_indicators(
     req: HttpRequest,
@@ -327,7 +327,7 @@ async fn list_sdg_indicators(
 
 /// MiGOF principles P1–P3 and objectives O1–O3, long and short wording.
 #[utoipa::path(tag = "reference", params(PageQuery), security(("bearer" = ["reference:read"])),
-    responses((status = 200, description = "MiGOF elements", body = inline(super::Page<MigofElementResponse>))))]
+    responses((status = 200, description = "MiGOF elements", body = super::Page<MigofElementResponse>)))]
 #[get("/migof/elements")]
 async fn list_migof_elements(
     req: HttpRequest,
@@ -350,7 +350,7 @@ async fn list_migof_elements(
 
 /// The 23 objectives of the Global Compact for Migration.
 #[utoipa::path(tag = "reference", params(PageQuery), security(("bearer" = ["reference:read"])),
-    responses((status = 200, description = "GCM objectives", body = inline(super::Page<GcmObjectiveResponse>))))]
+    responses((status = 200, description = "GCM objectives", body = super::Page<GcmObjectiveResponse>)))]
 #[get("/gcm/objectives")]
 async fn list_gcm_objectives(
     req: HttpRequest,
@@ -371,7 +371,7 @@ async fn list_gcm_objectives(
 
 /// IOM's Migration and Sustainable Development strategy: outcomes and their deliverables.
 #[utoipa::path(tag = "reference", params(PageQuery), security(("bearer" = ["reference:read"])),
-    responses((status = 200, description = "MSD outcomes", body = inline(super::Page<MsdOutcomeResponse>))))]
+    responses((status = 200, description = "MSD outcomes", body = super::Page<MsdOutcomeResponse>)))]
 #[get("/msd/outcomes")]
 async fn list_msd_outcomes(
     req: HttpRequest,

@@ -116,7 +116,7 @@ fn valid_username(name: &str) -> bool {
 
 /// List logins.
 #[utoipa::path(tag = "users", params(PageQuery), security(("bearer" = ["users:admin"])),
-    responses((status = 200, description = "One page of logins", body = inline(super::Page<UserResponse>))))]
+    responses((status = 200, description = "One page of logins", body = super::Page<UserResponse>)))]
 #[get("/users")]
 async fn list_users(
     req: HttpRequest,

@@ -59,6 +59,20 @@ impl Iso3 {
     }
 }
 
+/// Every code of the standard, sorted.
+pub fn codes() -> Vec<&'static str> {
+    let mut codes: Vec<&'static str> = COUNTRIES.keys().copied().collect();
+    codes.sort_unstable();
+    codes
+}
+
+impl std::str::FromStr for Iso3 {
+    type Err = Iso3Error;
+    fn from_str(s: &str) -> Result<Self, Iso3Error> {
+        Iso3::parse(s)
+    }
+}
+
 impl fmt::Display for Iso3 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

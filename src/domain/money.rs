@@ -24,6 +24,13 @@ static CURRENCIES: LazyLock<HashMap<&'static str, u32>> = LazyLock::new(|| {
         .collect()
 });
 
+/// Every active currency code, sorted.
+pub fn currency_codes() -> Vec<&'static str> {
+    let mut codes: Vec<&'static str> = CURRENCIES.keys().copied().collect();
+    codes.sort_unstable();
+    codes
+}
+
 /// An active ISO 4217 currency code with its number of minor units.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Currency {

@@ -22,6 +22,18 @@ impl ProjectCode {
     }
 }
 
+/// The pattern every project code matches, as the OpenAPI document states it.
+pub const PROJECT_CODE_PATTERN: &str = r"^[A-Z]{2}\.[0-9]{4}$";
+
+impl std::str::FromStr for ProjectCode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        ProjectCode::parse(s).ok_or_else(|| {
+            "must look like PO.0125: two capital letters, a dot, four digits".to_owned()
+        })
+    }
+}
+
 impl std::fmt::Display for ProjectCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)

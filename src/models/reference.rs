@@ -153,6 +153,24 @@ impl Catalogue {
         })
     }
 
+    /// The catalogue every database holds once migrated: migrations load the reference data,
+    /// so this is what `devfund openapi` describes without a database of its own (an
+    /// in-memory SQLite, migrated and read, in about a tenth of a second).
+    pub fn shipped() -> anyhow::Result<Catalogue> {
+        let mut conn =
+            crate::db::AnyConnection::Sqlite(diesel::SqliteConnection::establish(":memory:")?);
+        crate::db::migrate::run_pending(&mut conn)?;
+        Ok(Catalogue::load(&mut conn)?)
+    }
+
+    /// The codes of a taxonomy, in display order.
+    pub fn terms(&self, taxonomy: &str) -> Vec<&str> {
+        self.taxonomies
+            .get(taxonomy)
+            .map(|t| t.iter().map(|x| x.code.as_str()).collect())
+            .unwrap_or_default()
+    }
+
     pub fn region(&self, code: &str) -> Option<&Region> {
         self.regions.iter().find(|r| r.code == code)
     }

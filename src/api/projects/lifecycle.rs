@@ -70,7 +70,7 @@ pub async fn transition_project(
 
 /// Status changes and edits of a project, newest first (its audit trail).
 #[utoipa::path(tag = "projects", params(("code" = String, Path), PageQuery), security(("bearer" = ["projects:read"])),
-    responses((status = 200, description = "One page of events", body = inline(crate::api::Page<AuditEventResponse>))))]
+    responses((status = 200, description = "One page of events", body = crate::api::Page<AuditEventResponse>)))]
 #[get("/projects/{code}/history")]
 pub async fn get_project_history(
     req: HttpRequest,

@@ -5,135 +5,155 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{ProjectResponse, response};
-use crate::api::{PageQuery, page_response, parse_sort, parse_timestamp, split_list};
+use crate::api::codes::{
+    GcmObjectiveNumber, Iso3Code, MigofElementCode, RegionCode, SdgGoalNumber, SdgTargetCode,
+    ThematicAreaCode,
+};
+use crate::api::negotiate::{self, Format};
+use crate::api::params::{
+    List, Query, Sort, SortKeys, Text, Timestamp, instant, sort, text, texts, values,
+};
+use crate::api::{PageQuery, page_response};
 use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::domain::project::Status;
-use crate::domain::{FundingLine, Money, Scope, Share};
+use crate::domain::{FundingLine, Iso3, Money, Scope, Share};
 use crate::error::ApiError;
 use crate::models::project::{ProjectFilter, ProjectSort};
 use crate::models::reference::Catalogue;
 use crate::services::projects::{self, ProjectView};
 
-/// Filters of the project list; comma-separated values within one mean OR, filters AND.
+/// Filters of the project list (and of every report): comma-separated values within one
+/// filter mean OR (the parameter may also be repeated), filters combine with AND.
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListProjectsQuery {
-    /// e.g. `approved,active`
-    pub status: Option<String>,
-    /// `line_1`, `line_2`
-    pub funding_line: Option<String>,
-    pub funding_year: Option<String>,
+    /// Lifecycle statuses, e.g. `approved,active`.
+    #[param(value_type = Option<Vec<Status>>, style = Form, explode = false)]
+    pub status: Option<List<Status>>,
+    #[param(value_type = Option<Vec<FundingLine>>, style = Form, explode = false)]
+    pub funding_line: Option<List<FundingLine>>,
+    /// Funding years, e.g. `2019,2020`.
+    #[param(value_type = Option<Vec<i32>>, style = Form, explode = false)]
+    pub funding_year: Option<List<i32>>,
+    /// Funding years from this one on.
     pub funding_year_from: Option<i32>,
+    /// Funding years up to this one.
     pub funding_year_to: Option<i32>,
-    /// Region codes of the benefitting states.
-    pub region: Option<String>,
-    /// ISO3 codes of the benefitting states.
-    pub member_state: Option<String>,
-    pub thematic_area: Option<String>,
-    /// `national`, `regional`, `global`
-    pub scope: Option<String>,
-    /// SDG goal numbers.
-    pub sdg_goal: Option<String>,
+    /// Regions of the benefitting member states.
+    #[param(value_type = Option<Vec<RegionCode>>, style = Form, explode = false)]
+    pub region: Option<List<String>>,
+    /// Benefitting member states (ISO3).
+    #[param(value_type = Option<Vec<Iso3Code>>, style = Form, explode = false)]
+    pub member_state: Option<List<Iso3>>,
+    #[param(value_type = Option<Vec<ThematicAreaCode>>, style = Form, explode = false)]
+    pub thematic_area: Option<List<String>>,
+    #[param(value_type = Option<Vec<Scope>>, style = Form, explode = false)]
+    pub scope: Option<List<Scope>>,
+    /// SDG goal numbers of the mapped targets.
+    #[param(value_type = Option<Vec<SdgGoalNumber>>, style = Form, explode = false)]
+    pub sdg_goal: Option<List<i32>>,
     /// SDG target codes, e.g. `10.7`.
-    pub sdg_target: Option<String>,
+    #[param(value_type = Option<Vec<SdgTargetCode>>, style = Form, explode = false)]
+    pub sdg_target: Option<List<String>>,
     /// MiGOF elements, e.g. `P1,O3`.
-    pub migof: Option<String>,
-    /// GCM objective numbers.
-    pub gcm_objective: Option<String>,
-    /// Smallest budget, in USD units.
-    pub budget_min: Option<String>,
-    /// Largest budget, in USD units.
-    pub budget_max: Option<String>,
+    #[param(value_type = Option<Vec<MigofElementCode>>, style = Form, explode = false)]
+    pub migof: Option<List<String>>,
+    #[param(value_type = Option<Vec<GcmObjectiveNumber>>, style = Form, explode = false)]
+    pub gcm_objective: Option<List<i32>>,
+    /// Smallest budget, in USD (e.g. `150000` or `150000.50`).
+    #[param(value_type = Option<String>, pattern = r"^[0-9]{1,14}(\.[0-9]{1,2})?$")]
+    pub budget_min: Option<UsdAmount>,
+    /// Largest budget, in USD.
+    #[param(value_type = Option<String>, pattern = r"^[0-9]{1,14}(\.[0-9]{1,2})?$")]
+    pub budget_max: Option<UsdAmount>,
+    /// Projects with (`true`) or without (`false`) approved or received follow-up funding.
+    pub has_follow_up: Option<bool>,
     /// Case-insensitive text in the code, title or summary.
-    pub q: Option<String>,
-    /// Only projects changed after this time (RFC 3339), for incremental sync.
-    pub updated_since: Option<String>,
-    /// `code`, `title`, `funding_year`, `budget`, `updated_at`; `-` for descending; comma-separated.
-    pub sort: Option<String>,
-    /// `csv` for the whole filtered list as CSV (same as `Accept: text/csv`).
-    pub format: Option<String>,
+    #[param(value_type = Option<String>, max_length = 200)]
+    pub q: Option<Text>,
+    /// Only projects changed after this instant (RFC 3339), for incremental sync.
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    pub updated_since: Option<Timestamp>,
+    /// Sort keys `code`, `title`, `funding_year`, `budget`, `updated_at`, comma-separated;
+    /// `-` for descending. The code breaks ties.
+    #[param(value_type = Option<String>, pattern = r"^-?(code|title|funding_year|budget|updated_at)(,-?(code|title|funding_year|budget|updated_at))*$")]
+    pub sort: Option<Sort<ProjectSort>>,
+    /// `csv` for the whole filtered list as CSV (the same as `Accept: text/csv`).
+    pub format: Option<Format>,
 }
 
-const SORTS: [(&str, ProjectSort); 5] = [
-    ("code", ProjectSort::Code),
-    ("title", ProjectSort::Title),
-    ("funding_year", ProjectSort::FundingYear),
-    ("budget", ProjectSort::Budget),
-    ("updated_at", ProjectSort::UpdatedAt),
-];
+impl SortKeys for ProjectSort {
+    const KEYS: &'static [(&'static str, Self)] = &[
+        ("code", ProjectSort::Code),
+        ("title", ProjectSort::Title),
+        ("funding_year", ProjectSort::FundingYear),
+        ("budget", ProjectSort::Budget),
+        ("updated_at", ProjectSort::UpdatedAt),
+    ];
+}
 
-/// Parses each value of a list filter with `parse`, naming the parameter on failure.
-fn parse_each<T>(
+/// A USD amount in a query parameter (`150000` or `150000.50`).
+#[derive(Debug, Clone, Copy)]
+pub struct UsdAmount(pub i64);
+
+impl std::str::FromStr for UsdAmount {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Money::parse(s, "USD")
+            .map(|m| UsdAmount(m.minor()))
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for UsdAmount {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        String::deserialize(de)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// Checks each value of a code filter against the catalogue, naming the parameter.
+fn known(
     field: &str,
-    value: Option<&str>,
-    parse: impl Fn(&str) -> Option<T>,
-) -> Result<Vec<T>, ApiError> {
-    split_list(value)
-        .into_iter()
-        .map(|v| {
-            parse(&v).ok_or_else(|| {
-                ApiError::bad_parameter(field, format!("{v:?} is not a valid value"))
-            })
-        })
-        .collect()
-}
-
-fn budget(field: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
-    value
-        .map(|v| {
-            Money::parse(v, "USD")
-                .map(Money::minor)
-                .map_err(|e| ApiError::bad_parameter(field, e.to_string()))
-        })
-        .transpose()
+    list: &Option<List<String>>,
+    exists: impl Fn(&str) -> bool,
+) -> Result<Vec<String>, ApiError> {
+    let values = values(list);
+    match values.iter().find(|v| !exists(v)) {
+        Some(v) => Err(ApiError::bad_parameter(
+            field,
+            format!("{v:?} is not a known code"),
+        )),
+        None => Ok(values),
+    }
 }
 
 pub(crate) fn filter(q: &ListProjectsQuery, c: &Catalogue) -> Result<ProjectFilter, ApiError> {
-    let strings = |field: &str, value: Option<&str>, ok: &dyn Fn(&str) -> bool| {
-        parse_each(field, value, |v| ok(v).then(|| v.to_owned()))
-    };
-    let number = |v: &str| v.parse::<i32>().ok();
     Ok(ProjectFilter {
-        statuses: parse_each("status", q.status.as_deref(), |v| {
-            Status::parse(v).map(|s| s.as_str().to_owned())
-        })?,
-        funding_lines: parse_each("funding_line", q.funding_line.as_deref(), |v| {
-            FundingLine::parse(v).map(|l| l.as_str().to_owned())
-        })?,
-        funding_years: parse_each("funding_year", q.funding_year.as_deref(), number)?,
+        statuses: texts(&q.status),
+        funding_lines: texts(&q.funding_line),
+        funding_years: values(&q.funding_year),
         funding_year_from: q.funding_year_from,
         funding_year_to: q.funding_year_to,
-        regions: strings("region", q.region.as_deref(), &|v| c.region(v).is_some())?,
-        member_states: strings("member_state", q.member_state.as_deref(), &|v| {
-            crate::domain::Iso3::parse(v).is_ok()
+        regions: known("region", &q.region, |v| c.region(v).is_some())?,
+        member_states: texts(&q.member_state),
+        thematic_areas: known("thematic_area", &q.thematic_area, |v| {
+            c.terms("thematic-areas").contains(&v)
         })?,
-        thematic_areas: strings("thematic_area", q.thematic_area.as_deref(), &|v| {
-            c.taxonomies
-                .get("thematic-areas")
-                .is_some_and(|t| t.iter().any(|x| x.code == v))
-        })?,
-        scopes: parse_each("scope", q.scope.as_deref(), |v| {
-            Scope::parse(v).map(|s| s.as_str().to_owned())
-        })?,
-        sdg_goals: parse_each("sdg_goal", q.sdg_goal.as_deref(), number)?,
-        sdg_targets: strings("sdg_target", q.sdg_target.as_deref(), &|v| {
-            c.target(v).is_some()
-        })?,
-        migof: strings("migof", q.migof.as_deref(), &|v| {
-            c.migof.iter().any(|m| m.code == v)
-        })?,
-        gcm_objectives: parse_each("gcm_objective", q.gcm_objective.as_deref(), number)?,
-        budget_min_cents: budget("budget_min", q.budget_min.as_deref())?,
-        budget_max_cents: budget("budget_max", q.budget_max.as_deref())?,
-        q: q.q
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned),
-        updated_since: parse_timestamp("updated_since", q.updated_since.as_deref())?,
-        sort: parse_sort(q.sort.as_deref(), &SORTS)?,
+        scopes: texts(&q.scope),
+        sdg_goals: values(&q.sdg_goal),
+        sdg_targets: known("sdg_target", &q.sdg_target, |v| c.target(v).is_some())?,
+        migof: known("migof", &q.migof, |v| c.migof.iter().any(|m| m.code == v))?,
+        gcm_objectives: values(&q.gcm_objective),
+        budget_min_cents: q.budget_min.map(|a| a.0),
+        budget_max_cents: q.budget_max.map(|a| a.0),
+        has_follow_up: q.has_follow_up,
+        q: text(&q.q),
+        updated_since: instant(q.updated_since),
+        sort: sort(&q.sort),
     })
 }
 
@@ -142,19 +162,21 @@ pub(crate) fn filter(q: &ListProjectsQuery, c: &Catalogue) -> Result<ProjectFilt
 /// by `;`. Each page loads its member states and mappings in a fixed number of queries.
 #[utoipa::path(tag = "projects", params(ListProjectsQuery, PageQuery), security(("bearer" = ["projects:read"])),
     responses((status = 200, description = "One page of projects (JSON) or the whole list (CSV)",
-        content((inline(crate::api::Page<ProjectResponse>) = "application/json"), (String = "text/csv")))))]
+        content((crate::api::Page<ProjectResponse> = "application/json"), (String = "text/csv")))))]
 #[get("/projects")]
 pub async fn list_projects(
     req: HttpRequest,
     _: Authorized<need::ProjectsRead>,
-    query: web::Query<ListProjectsQuery>,
-    paging: web::Query<PageQuery>,
+    query: Query<ListProjectsQuery>,
+    paging: Query<PageQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let filter = filter(&query, &state.catalogue)?;
-    if crate::api::csv::wanted(&req, query.format.as_deref()) {
-        return csv::respond(state.into_inner(), filter).await;
+    if negotiate::choose(&req, query.format)? == Format::Csv {
+        return csv::respond(state.into_inner(), filter)
+            .await
+            .map(negotiate::vary);
     }
     let paging = paging.into_inner().paging()?;
     let (views, total) = db::run(&state.pool, move |conn| {
@@ -164,7 +186,7 @@ pub async fn list_projects(
     })
     .await?;
     let items: Vec<ProjectResponse> = views.iter().map(response).collect();
-    Ok(page_response(&req, items, total, paging))
+    Ok(negotiate::vary(page_response(&req, items, total, paging)))
 }
 
 mod csv {

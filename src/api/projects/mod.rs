@@ -15,7 +15,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::etag;
 use super::utc;
-use crate::domain::project::RuleFinding;
+use crate::domain::money::MoneyDto;
+use crate::domain::project::{LinkType, RuleFinding, Status};
+use crate::domain::{FundingLine, Money, Scope};
 use crate::models::project::Link;
 use crate::services::projects::ProjectView;
 pub use fields::{
@@ -57,8 +59,8 @@ pub struct Warning {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct LinkResponse {
     pub id: i64,
-    /// `builds_on`, `follow_up_of`, `synergy_with`, `co_funded_with`.
     #[serde(rename = "type")]
+    #[schema(value_type = LinkType)]
     pub link_type: String,
     /// The other project, when it is in the portfolio.
     pub target_code: Option<String>,
@@ -81,15 +83,62 @@ impl From<&Link> for LinkResponse {
     }
 }
 
-/// A project as every read and write answers it.
+/// A benefitting member state of a project, as responses show it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MemberStateShareResponse {
+    pub iso3: String,
+    /// Share of the budget, a decimal string; an equal split shows each state's part.
+    pub share: String,
+    pub endorsed: bool,
+}
+
+/// A project as every read and write answers it: every key is always present (null when it
+/// has no value).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProjectResponse {
-    #[serde(flatten)]
-    pub fields: ProjectFields,
+    #[schema(example = "PO.0125")]
+    pub code: String,
+    pub title: String,
+    #[schema(required = true)]
+    pub summary: Option<String>,
+    pub status: Status,
+    pub funding_line: FundingLine,
+    pub funding_year: i32,
+    pub scope: Scope,
+    /// The seed budget, in USD.
+    pub budget: MoneyDto,
+    /// Staff and office costs as a share of the budget, e.g. `"0.25"`.
+    #[schema(required = true)]
+    pub staff_office_share: Option<String>,
+    pub exceptional_increase: bool,
+    #[schema(required = true)]
+    pub thematic_area: Option<String>,
+    #[schema(required = true)]
+    pub management_site: Option<ManagementSite>,
+    pub member_states: Vec<MemberStateShareResponse>,
+    #[schema(required = true)]
+    pub beneficiaries: Option<String>,
+    #[schema(required = true)]
+    pub duration_months: Option<i32>,
+    #[schema(required = true)]
+    pub start_date: Option<chrono::NaiveDate>,
+    #[schema(required = true)]
+    pub end_date: Option<chrono::NaiveDate>,
+    #[schema(required = true)]
+    pub actual_end_date: Option<chrono::NaiveDate>,
+    pub sdg_targets: Vec<String>,
+    pub migof: Vec<String>,
+    pub gcm_objectives: Vec<i32>,
+    pub msd: Vec<MsdMapping>,
+    pub innovation_areas: Vec<String>,
+    pub cross_cutting_themes: Vec<String>,
+    pub core_characteristics: CoreCharacteristics,
+    pub notable_achievements: Vec<String>,
     pub links: Vec<LinkResponse>,
     /// Approved and received follow-up funding, in USD.
-    pub follow_up_total_usd: crate::domain::money::MoneyDto,
+    pub follow_up_total_usd: MoneyDto,
     /// `follow_up_total_usd` ÷ budget, two decimals (half-even); null for a zero budget.
+    #[schema(required = true)]
     pub leverage: Option<String>,
     /// Approved or received follow-up amounts with no exchange rate (not in the total).
     pub unconverted_follow_up: i64,
@@ -124,11 +173,44 @@ pub fn warnings(view: &ProjectView) -> Vec<Warning> {
 }
 
 pub fn response(view: &ProjectView) -> ProjectResponse {
+    let f = fields::from_stored(&view.values, &view.children);
     ProjectResponse {
-        fields: fields::from_stored(&view.values, &view.children),
+        code: f.code,
+        title: f.title,
+        summary: f.summary,
+        status: f.status.unwrap_or(Status::Draft),
+        funding_line: f.funding_line,
+        funding_year: f.funding_year,
+        scope: f.scope,
+        budget: Money::usd_cents(view.values.budget_usd_cents).to_dto(),
+        staff_office_share: f.staff_office_share,
+        exceptional_increase: f.exceptional_increase,
+        thematic_area: f.thematic_area,
+        management_site: f.management_site,
+        member_states: f
+            .member_states
+            .into_iter()
+            .map(|s| MemberStateShareResponse {
+                iso3: s.iso3,
+                share: s.share.unwrap_or_default(),
+                endorsed: s.endorsed,
+            })
+            .collect(),
+        beneficiaries: f.beneficiaries,
+        duration_months: f.duration_months,
+        start_date: f.start_date,
+        end_date: f.end_date,
+        actual_end_date: f.actual_end_date,
+        sdg_targets: f.sdg_targets,
+        migof: f.migof,
+        gcm_objectives: f.gcm_objectives,
+        msd: f.msd,
+        innovation_areas: f.innovation_areas,
+        cross_cutting_themes: f.cross_cutting_themes,
+        core_characteristics: f.core_characteristics.unwrap_or_default(),
+        notable_achievements: f.notable_achievements,
         links: view.children.links.iter().map(LinkResponse::from).collect(),
-        follow_up_total_usd: crate::domain::Money::usd_cents(view.children.leveraged.usd_cents)
-            .to_dto(),
+        follow_up_total_usd: Money::usd_cents(view.children.leveraged.usd_cents).to_dto(),
         leverage: crate::domain::fx::ratio(
             view.children.leveraged.usd_cents,
             view.values.budget_usd_cents,

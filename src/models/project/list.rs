@@ -5,10 +5,11 @@ use diesel::prelude::*;
 use super::Project;
 use crate::db::Conn;
 use crate::db::schema::{
-    member_states, project_gcm_objectives, project_member_states, project_migof,
+    follow_ups, member_states, project_gcm_objectives, project_member_states, project_migof,
     project_sdg_targets, projects, sdg_targets,
 };
 use crate::db::sql::lower;
+use crate::domain::follow_up::FollowUpStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProjectSort {
@@ -37,6 +38,8 @@ pub struct ProjectFilter {
     pub gcm_objectives: Vec<i32>,
     pub budget_min_cents: Option<i64>,
     pub budget_max_cents: Option<i64>,
+    /// Projects with (or without) approved or received follow-up funding.
+    pub has_follow_up: Option<bool>,
     pub q: Option<String>,
     pub updated_since: Option<chrono::NaiveDateTime>,
     /// Sort keys, `true` for descending; the code breaks ties.
@@ -73,6 +76,21 @@ impl ProjectFilter {
         }
         if let Some(max) = self.budget_max_cents {
             q = q.filter(projects::budget_usd_cents.le(max));
+        }
+        if let Some(has) = self.has_follow_up {
+            let leveraged: Vec<&str> = FollowUpStatus::ALL
+                .iter()
+                .filter(|s| s.counts_as_leverage())
+                .map(|s| s.as_str())
+                .collect();
+            let with = follow_ups::table
+                .filter(follow_ups::status.eq_any(leveraged))
+                .select(follow_ups::project_id);
+            q = if has {
+                q.filter(projects::id.eq_any(with))
+            } else {
+                q.filter(diesel::dsl::not(projects::id.eq_any(with)))
+            };
         }
         if let Some(since) = self.updated_since {
             q = q.filter(projects::updated_at.gt(since));

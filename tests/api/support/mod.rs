@@ -5,6 +5,7 @@
 //! migrated template and dropped afterwards). When it is not set, one line on standard error
 //! says the PostgreSQL half was skipped.
 
+pub mod contract;
 pub mod db;
 
 use std::net::TcpListener;
@@ -366,10 +367,12 @@ impl Req<'_> {
             .await
             .expect("body")
             .to_vec();
-        Resp {
+        let resp = Resp {
             status: response.status(),
             headers: response.headers().clone(),
             body,
-        }
+        };
+        contract::check(&self.method, &self.path, &resp);
+        resp
     }
 }

@@ -1,0 +1,184 @@
+//! Schemas of the codes that come from reference data (regions, SDG targets, taxonomies, …).
+//!
+//! A field names one of these types in `#[schema(value_type = …)]`; the type is only a name
+//! there. [`describe`] then writes each as an enumeration of the catalogue's codes, so the
+//! document lists exactly the values the server accepts. Every database holds the same
+//! catalogue (migrations load it), and `devfund openapi` reads it from a freshly migrated
+//! in-memory database ([`Catalogue::shipped`]).
+
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::{OpenApi as Doc, RefOr};
+
+use crate::domain::country;
+use crate::domain::money;
+use crate::models::reference::Catalogue;
+
+macro_rules! code_schemas {
+    ($($name:ident),+ $(,)?) => {$(
+        #[doc = concat!("The `", stringify!($name), "` schema: an enumeration written by [`describe`].")]
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                ObjectBuilder::new().schema_type(Type::String).into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    )+};
+}
+
+code_schemas!(
+    Iso3Code,
+    CurrencyCode,
+    RegionCode,
+    SdgGoalNumber,
+    SdgTargetCode,
+    MigofElementCode,
+    GcmObjectiveNumber,
+    MsdOutcomeNumber,
+    MsdDeliverableNumber,
+    TaxonomyName,
+    ThematicAreaCode,
+    InnovationAreaCode,
+    CrossCuttingThemeCode,
+);
+
+fn strings<'a>(description: &str, values: impl IntoIterator<Item = &'a str>) -> RefOr<Schema> {
+    let mut values: Vec<&str> = values.into_iter().collect();
+    values.dedup();
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .enum_values(Some(values))
+        .into()
+}
+
+fn numbers(description: &str, values: impl IntoIterator<Item = i32>) -> RefOr<Schema> {
+    let mut values: Vec<i32> = values.into_iter().collect();
+    values.sort_unstable();
+    values.dedup();
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+            utoipa::openapi::KnownFormat::Int32,
+        )))
+        .description(Some(description))
+        .enum_values(Some(values))
+        .into()
+}
+
+/// Writes the code schemas of `c` into the document's components.
+pub fn describe(doc: &mut Doc, c: &Catalogue) {
+    let components = doc.components.get_or_insert_with(Default::default);
+    let schemas = &mut components.schemas;
+    let mut set = |name: &str, schema: RefOr<Schema>| {
+        schemas.insert(name.to_owned(), schema);
+    };
+    set(
+        "Iso3Code",
+        strings(
+            "ISO 3166-1 alpha-3 country code, e.g. `BRA`.",
+            country::codes(),
+        ),
+    );
+    set(
+        "CurrencyCode",
+        strings(
+            "Active ISO 4217 currency code, e.g. `EUR`.",
+            money::currency_codes(),
+        ),
+    );
+    set(
+        "RegionCode",
+        strings(
+            "IOM region code (`GET /api/v1/regions`).",
+            c.regions.iter().map(|r| r.code.as_str()),
+        ),
+    );
+    set(
+        "SdgGoalNumber",
+        numbers("SDG goal number, 1–17.", c.goals.iter().map(|g| g.number)),
+    );
+    set(
+        "SdgTargetCode",
+        strings(
+            "SDG target code, a string (`10.7`, `16.10`, `10.c`; `GET /api/v1/sdg/targets`).",
+            c.targets.iter().map(|t| t.code.as_str()),
+        ),
+    );
+    set(
+        "MigofElementCode",
+        strings(
+            "MiGOF principle or objective (`GET /api/v1/migof/elements`).",
+            c.migof.iter().map(|m| m.code.as_str()),
+        ),
+    );
+    set(
+        "GcmObjectiveNumber",
+        numbers(
+            "GCM objective number, 1–23.",
+            c.gcm.iter().map(|g| g.number),
+        ),
+    );
+    set(
+        "MsdOutcomeNumber",
+        numbers(
+            "MSD strategy outcome (`GET /api/v1/msd/outcomes`).",
+            c.msd_outcomes.iter().map(|o| o.number),
+        ),
+    );
+    set(
+        "MsdDeliverableNumber",
+        numbers(
+            "A deliverable number of its MSD outcome (`GET /api/v1/msd/outcomes`).",
+            c.msd_deliverables.iter().map(|d| d.number),
+        ),
+    );
+    set(
+        "TaxonomyName",
+        strings(
+            "A taxonomy of `GET /api/v1/taxonomies/{name}`.",
+            c.taxonomies.keys().map(String::as_str),
+        ),
+    );
+    for (name, taxonomy, what) in [
+        ("ThematicAreaCode", "thematic-areas", "Thematic area"),
+        ("InnovationAreaCode", "innovation-areas", "Innovation area"),
+        (
+            "CrossCuttingThemeCode",
+            "cross-cutting-themes",
+            "Cross-cutting theme",
+        ),
+    ] {
+        set(
+            name,
+            strings(
+                &format!("{what} (`GET /api/v1/taxonomies/{taxonomy}`)."),
+                c.terms(taxonomy),
+            ),
+        );
+    }
+}
+
+/// The `ProjectCode` schema: two capital letters, a dot, four digits (`PO.0125`).
+pub struct ProjectCodeSchema;
+
+impl utoipa::PartialSchema for ProjectCodeSchema {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(crate::domain::project::PROJECT_CODE_PATTERN))
+            .description(Some(
+                "A project code: two capital letters, a dot, four digits.",
+            ))
+            .examples(["PO.0125"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ProjectCodeSchema {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "ProjectCode".into()
+    }
+}

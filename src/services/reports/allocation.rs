@@ -1,0 +1,106 @@
+//! `reports/allocation`: the year's envelope against approved budgets, per line and region.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{add, weights};
+use crate::db::Conn;
+use crate::domain::fx::{div_half_even, split};
+use crate::domain::money::MoneyDto;
+use crate::domain::project::Status;
+use crate::domain::{FundingLine, Money, Share};
+use crate::error::ApiError;
+use crate::models::allocation::Allocation;
+use crate::models::reference::Catalogue;
+use crate::models::report;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AllocationLine {
+    pub funding_line: FundingLine,
+    /// The year's envelope for the line; null when none is set.
+    #[schema(required = true)]
+    pub envelope: Option<MoneyDto>,
+    /// Budgets of the line's projects of the year from approved on.
+    pub approved: MoneyDto,
+    /// `envelope − approved` (negative when overrun); null without an envelope.
+    #[schema(required = true)]
+    pub remaining: Option<MoneyDto>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AllocationRegion {
+    pub region: String,
+    #[schema(required = true)]
+    pub region_label: Option<String>,
+    /// Approved money of the region (split by member-state shares).
+    pub approved: MoneyDto,
+    /// The region's part of all approved money, a decimal string; null when none is approved.
+    #[schema(required = true)]
+    pub share: Option<String>,
+}
+
+/// `GET /reports/allocation`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AllocationReport {
+    pub year: i32,
+    pub lines: Vec<AllocationLine>,
+    pub regions: Vec<AllocationRegion>,
+}
+
+pub fn allocation(conn: &mut Conn, year: i32, c: &Catalogue) -> Result<AllocationReport, ApiError> {
+    let holding: Vec<&str> = Status::ALL
+        .iter()
+        .filter(|s| s.holds_funds())
+        .map(|s| s.as_str())
+        .collect();
+    let rows = report::holding_funds(conn, year, &holding)?;
+    let shares = report::member_shares(conn)?;
+    let mut by_project: HashMap<i64, Vec<(Option<i32>, String)>> = HashMap::new();
+    for (id, _, ppm, region) in shares {
+        by_project.entry(id).or_default().push((ppm, region));
+    }
+    let mut lines = Vec::new();
+    for line in FundingLine::ALL {
+        let approved = rows
+            .iter()
+            .filter(|r| r.1 == line.as_str())
+            .map(|r| r.2)
+            .try_fold(0i64, add)?;
+        let envelope = Allocation::find(conn, year, line.as_str())?.map(|a| a.envelope_usd_cents);
+        lines.push(AllocationLine {
+            funding_line: *line,
+            envelope: envelope.map(|e| Money::usd_cents(e).to_dto()),
+            approved: Money::usd_cents(approved).to_dto(),
+            remaining: envelope.map(|e| Money::usd_cents(e - approved).to_dto()),
+        });
+    }
+    let mut regions: BTreeMap<String, i64> = BTreeMap::new();
+    let mut total = 0i64;
+    for (id, _, budget) in &rows {
+        total = add(total, *budget)?;
+        let states = by_project.get(id).cloned().unwrap_or_default();
+        let parts = split(*budget, &weights(states.iter().map(|s| s.0)));
+        for ((_, region), part) in states.iter().zip(parts) {
+            let r = regions.entry(region.clone()).or_default();
+            *r = add(*r, part)?;
+        }
+    }
+    Ok(AllocationReport {
+        year,
+        lines,
+        regions: regions
+            .into_iter()
+            .map(|(region, approved)| AllocationRegion {
+                region_label: c.region(&region).map(|x| x.name.clone()),
+                share: (total != 0).then(|| {
+                    let ppm = div_half_even(i128::from(approved) * 1_000_000, i128::from(total));
+                    Share::from_ppm(i64::try_from(ppm).unwrap_or(0)).to_string()
+                }),
+                approved: Money::usd_cents(approved).to_dto(),
+                region,
+            })
+            .collect(),
+    })
+}
