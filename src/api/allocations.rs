@@ -1,11 +1,14 @@
 //! `/allocations`: the envelope per year and funding line.
 
-use actix_web::{HttpResponse, get, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::csv::{self, Columns};
 use super::extract::Body;
+use super::negotiate::Format;
+use super::params::Query;
 use super::utc;
 use crate::app::AppState;
 use crate::auth::{Authorized, need};
@@ -32,8 +35,10 @@ pub struct AllocationRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AllocationResponse {
     pub year: i32,
+    #[schema(value_type = FundingLine)]
     pub funding_line: String,
     pub envelope: MoneyDto,
+    #[schema(required = true)]
     pub note: Option<String>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -59,27 +64,43 @@ pub struct AllocationList {
 #[into_params(parameter_in = Query)]
 pub struct ListAllocationsQuery {
     pub year: Option<i32>,
+    /// `csv` for the list as CSV (the same as `Accept: text/csv`).
+    pub format: Option<Format>,
+}
+
+impl Columns for AllocationResponse {
+    const COLUMNS: &'static [&'static str] = &[
+        "year",
+        "funding_line",
+        "envelope",
+        "envelope_currency",
+        "note",
+        "updated_at",
+    ];
 }
 
 /// Envelopes, newest year first.
 #[utoipa::path(tag = "funding", params(ListAllocationsQuery), security(("bearer" = ["reference:read"])),
-    responses((status = 200, description = "Envelopes", body = AllocationList)))]
+    responses((status = 200, description = "Envelopes (JSON or CSV)",
+        content((AllocationList = "application/json"), (String = "text/csv")))))]
 #[get("/allocations")]
 async fn list_allocations(
+    req: HttpRequest,
     _: Authorized<need::ReferenceRead>,
-    query: web::Query<ListAllocationsQuery>,
+    query: Query<ListAllocationsQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let year = query.year;
     let rows = db::run(&state.pool, move |conn| Ok(Allocation::list(conn, year)?)).await?;
-    Ok(HttpResponse::Ok().json(AllocationList {
+    let list = AllocationList {
         items: rows.iter().map(AllocationResponse::from).collect(),
-    }))
+    };
+    csv::items_or_json(&req, query.format, "allocations", &list.items, &list)
 }
 
 /// Set the envelope of a year and funding line (201 when new, 200 when replaced).
 #[utoipa::path(tag = "funding", request_body = AllocationRequest, security(("bearer" = ["reference:write"])),
-    params(("year" = i32, Path, example = 2026), ("funding_line" = FundingLine, Path)),
+    params(("year" = i32, Path, example = 2026, minimum = 2000, maximum = 2100), ("funding_line" = FundingLine, Path)),
     responses((status = 200, description = "Replaced", body = AllocationResponse),
         (status = 201, description = "Created", body = AllocationResponse)))]
 #[put("/allocations/{year}/{funding_line}")]

@@ -5,7 +5,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{PageQuery, page_response, parse_timestamp, utc};
+use super::csv::{self, Columns};
+use super::negotiate::{self, Format};
+use super::params::{Query, Text, Timestamp, instant, text};
+use super::{PageQuery, page_response, utc};
 use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::db;
@@ -19,15 +22,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListAuditEventsQuery {
-    /// e.g. `member_state`, `eligibility`, `user`, `funding_rule`, `allocation`.
-    pub record_type: Option<String>,
+    /// e.g. `member_state`, `eligibility`, `user`, `funding_rule`, `allocation`, `project`.
+    #[param(value_type = Option<String>, max_length = 200)]
+    pub record_type: Option<Text>,
     /// The record's natural key, e.g. `BRA` or `BRA/2019`.
-    pub record_key: Option<String>,
-    pub subject: Option<String>,
-    /// From this time on (RFC 3339, inclusive).
-    pub from: Option<String>,
-    /// Before this time (RFC 3339, exclusive).
-    pub to: Option<String>,
+    #[param(value_type = Option<String>, max_length = 200)]
+    pub record_key: Option<Text>,
+    #[param(value_type = Option<String>, max_length = 200)]
+    pub subject: Option<Text>,
+    /// From this instant on (RFC 3339, inclusive).
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    pub from: Option<Timestamp>,
+    /// Before this instant (RFC 3339, exclusive).
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    pub to: Option<Timestamp>,
+    /// `csv` for the whole filtered trail as CSV (the same as `Accept: text/csv`).
+    pub format: Option<Format>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -60,35 +70,67 @@ pub fn event_response(e: AuditEvent) -> AuditEventResponse {
     }
 }
 
-/// The audit trail, newest first.
+impl Columns for AuditEventResponse {
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "occurred_at",
+        "subject",
+        "role",
+        "action",
+        "record_type",
+        "record_key",
+        "changes_before",
+        "changes_after",
+        "request_id",
+    ];
+}
+
+/// The audit trail, newest first; with `Accept: text/csv` (or `format=csv`) the whole
+/// filtered trail as CSV (`changes_before` and `changes_after` as JSON text).
 #[utoipa::path(tag = "audit", params(ListAuditEventsQuery, PageQuery), security(("bearer" = ["audit:read"])),
-    responses((status = 200, description = "One page of events", body = super::Page<AuditEventResponse>)))]
+    responses((status = 200, description = "One page of events (JSON) or the whole filtered trail (CSV)",
+        content((super::Page<AuditEventResponse> = "application/json"), (String = "text/csv")))))]
 #[get("/audit-events")]
 async fn list_audit_events(
     req: HttpRequest,
     _: Authorized<need::AuditRead>,
-    query: web::Query<ListAuditEventsQuery>,
-    paging: web::Query<PageQuery>,
+    query: Query<ListAuditEventsQuery>,
+    paging: Query<PageQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let paging = paging.into_inner().paging()?;
     let q = query.into_inner();
     let filter = AuditFilter {
-        record_type: q.record_type,
-        record_key: q.record_key,
-        subject: q.subject,
-        from: parse_timestamp("from", q.from.as_deref())?,
-        to: parse_timestamp("to", q.to.as_deref())?,
+        record_type: text(&q.record_type),
+        record_key: text(&q.record_key),
+        subject: text(&q.subject),
+        from: instant(q.from),
+        to: instant(q.to),
     };
-    let (rows, total) = db::run(&state.pool, move |conn| {
-        Ok(AuditEvent::list(
-            conn,
-            &filter,
-            paging.offset(),
-            paging.limit(),
-        )?)
+    let page = move |conn: &mut db::Conn, offset: i64, limit: i64| {
+        let (rows, total) = AuditEvent::list(conn, &filter, offset, limit)?;
+        Ok((
+            rows.into_iter().map(event_response).collect::<Vec<_>>(),
+            total,
+        ))
+    };
+    if negotiate::choose(&req, q.format)? == Format::Csv {
+        let pool = state.pool.clone();
+        return csv::stream_list("audit-events", move |offset| {
+            let (pool, page) = (pool.clone(), page.clone());
+            async move {
+                db::run(&pool, move |conn| {
+                    page(conn, offset, csv::BATCH).map(|p| p.0)
+                })
+                .await
+            }
+        })
+        .await
+        .map(negotiate::vary);
+    }
+    let paging = paging.into_inner().paging()?;
+    let (items, total) = db::run(&state.pool, move |conn| {
+        page(conn, paging.offset(), paging.limit())
     })
     .await?;
-    let items = rows.into_iter().map(event_response).collect();
-    Ok(page_response(&req, items, total, paging))
+    Ok(negotiate::vary(page_response(&req, items, total, paging)))
 }

@@ -176,17 +176,100 @@ pub fn render<T: Serialize>(items: &[T], currencies: Currencies) -> Result<Strin
     Ok(out)
 }
 
-/// A whole list, already in memory, as a CSV attachment.
-pub fn table<T: Serialize>(
-    filename: &str,
-    items: &[T],
-    currencies: Currencies,
-) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok()
+/// A type whose CSV rows have a fixed set of columns (the keys [`flatten`] gives its JSON).
+pub trait Columns {
+    const COLUMNS: &'static [&'static str];
+}
+
+/// Appends the rows of `items` in the columns of `T`.
+fn push_items<T: Serialize + Columns>(out: &mut String, items: &[T]) -> Result<(), ApiError> {
+    for item in items {
+        let pairs = flatten(
+            &serde_json::to_value(item).map_err(ApiError::internal)?,
+            Currencies::Column,
+        );
+        debug_assert!(
+            pairs.iter().all(|(k, _)| T::COLUMNS.contains(&k.as_str())),
+            "a field of {} has no CSV column: {:?}",
+            std::any::type_name::<T>(),
+            pairs.iter().map(|(k, _)| k).collect::<Vec<_>>()
+        );
+        let cells: Vec<&str> = T::COLUMNS
+            .iter()
+            .map(|c| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| k == c)
+                    .map_or("", |(_, v)| v.as_str())
+            })
+            .collect();
+        push_row(out, &cells);
+    }
+    Ok(())
+}
+
+fn attachment(filename: &str, body: String) -> HttpResponse {
+    HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{filename}.csv\""),
         ))
-        .body(render(items, currencies)?))
+        .body(body)
+}
+
+/// A whole list in memory, in the columns of `T`.
+pub fn list<T: Serialize + Columns>(filename: &str, items: &[T]) -> Result<HttpResponse, ApiError> {
+    let mut out = String::new();
+    push_row(&mut out, T::COLUMNS);
+    push_items(&mut out, items)?;
+    Ok(attachment(filename, out))
+}
+
+/// A whole (unpaged) list: `{"items": [...]}` as JSON, or the items as CSV, as the client
+/// asked (see [`super::negotiate`]).
+pub fn items_or_json<T: Serialize + Columns, J: Serialize>(
+    req: &actix_web::HttpRequest,
+    format: Option<super::negotiate::Format>,
+    filename: &str,
+    items: &[T],
+    json: &J,
+) -> Result<HttpResponse, ApiError> {
+    use super::negotiate::{self, Format};
+    let res = match negotiate::choose(req, format)? {
+        Format::Csv => list(filename, items)?,
+        Format::Json => HttpResponse::Ok().json(json),
+    };
+    Ok(negotiate::vary(res))
+}
+
+/// A whole list read in batches (`fetch(offset)` gives up to [`BATCH`] items), streamed in
+/// the columns of `T`.
+pub async fn stream_list<T, F, Fut>(filename: &str, fetch: F) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize + Columns,
+    F: Fn(i64) -> Fut + Clone + 'static,
+    Fut: Future<Output = Result<Vec<T>, ApiError>> + 'static,
+{
+    let mut header_row = String::new();
+    push_row(&mut header_row, T::COLUMNS);
+    stream(filename, header_row.trim_end(), move |offset| {
+        let batch = fetch(offset);
+        async move {
+            let items = batch.await?;
+            let mut out = String::new();
+            push_items(&mut out, &items)?;
+            Ok((out, items.len()))
+        }
+    })
+    .await
+}
+
+/// Report rows (whose columns depend on the request) as a CSV attachment.
+pub fn table<T: Serialize>(
+    filename: &str,
+    items: &[T],
+    currencies: Currencies,
+) -> Result<HttpResponse, ApiError> {
+    Ok(attachment(filename, render(items, currencies)?))
 }

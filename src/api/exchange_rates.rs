@@ -5,8 +5,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::codes::CurrencyCode;
+use super::csv::{self, Columns};
 use super::extract::{Body, RawBody, content_type, parse_json};
-use super::{PageQuery, page_response, split_list, utc};
+use super::follow_ups::CurrencyCodeParam;
+use super::negotiate::{self, Format};
+use super::params::{List, Query, texts};
+use super::{PageQuery, page_response, utc};
 use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::db;
@@ -72,11 +77,35 @@ pub struct LoadResponse {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListRatesQuery {
-    /// ISO 4217 codes, comma-separated.
-    pub currency: Option<String>,
-    /// `2019-01`
-    pub month_from: Option<String>,
-    pub month_to: Option<String>,
+    /// Currencies, comma-separated.
+    #[param(value_type = Option<Vec<CurrencyCode>>, style = Form, explode = false)]
+    pub currency: Option<List<CurrencyCodeParam>>,
+    /// From this month on, `2019-01`.
+    #[param(value_type = Option<String>, pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    pub month_from: Option<MonthParam>,
+    /// Up to this month.
+    #[param(value_type = Option<String>, pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    pub month_to: Option<MonthParam>,
+    /// `csv` for the whole filtered list as CSV (the same as `Accept: text/csv`).
+    pub format: Option<Format>,
+}
+
+/// A month filter, `2019-06`.
+#[derive(Debug, Clone, Copy)]
+pub struct MonthParam(Month);
+
+impl<'de> Deserialize<'de> for MonthParam {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(de)?;
+        Month::parse(&text)
+            .map(MonthParam)
+            .ok_or_else(|| serde::de::Error::custom("must be YYYY-MM, e.g. 2019-06"))
+    }
+}
+
+impl Columns for RateResponse {
+    const COLUMNS: &'static [&'static str] =
+        &["currency", "month", "usd_per_unit", "source", "updated_at"];
 }
 
 /// Checks one rate; `prefix` names the row in a bulk load (`rows[3].`).
@@ -135,48 +164,53 @@ fn check(
     })
 }
 
-/// Monthly rates to USD, by currency then newest month first.
+/// Monthly rates to USD, by currency then newest month first; with `Accept: text/csv` (or
+/// `format=csv`) the whole filtered list as CSV, in the columns a CSV upload takes (and
+/// `updated_at`).
 #[utoipa::path(tag = "exchange-rates", params(ListRatesQuery, PageQuery), security(("bearer" = ["reference:read"])),
-    responses((status = 200, description = "One page", body = super::Page<RateResponse>)))]
+    responses((status = 200, description = "One page (JSON) or the whole filtered list (CSV)",
+        content((super::Page<RateResponse> = "application/json"), (String = "text/csv")))))]
 #[get("/exchange-rates")]
 pub async fn list_exchange_rates(
     req: HttpRequest,
     _: Authorized<need::ReferenceRead>,
-    query: web::Query<ListRatesQuery>,
-    paging: web::Query<PageQuery>,
+    query: Query<ListRatesQuery>,
+    paging: Query<PageQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let paging = paging.into_inner().paging()?;
-    let month = |field: &str, v: Option<&str>| {
-        v.map(|m| {
-            Month::parse(m)
-                .map(Month::index)
-                .ok_or_else(|| ApiError::bad_parameter(field, "must be YYYY-MM"))
-        })
-        .transpose()
-    };
+    let q = query.into_inner();
+    let currencies = texts(&q.currency);
     let (from, to) = (
-        month("month_from", query.month_from.as_deref())?,
-        month("month_to", query.month_to.as_deref())?,
+        q.month_from.map(|m| m.0.index()),
+        q.month_to.map(|m| m.0.index()),
     );
-    let currencies = split_list(query.currency.as_deref());
-    let (rows, total) = db::run(&state.pool, move |conn| {
-        Ok(ExchangeRate::list(
-            conn,
-            &currencies,
-            from,
-            to,
-            paging.offset(),
-            paging.limit(),
-        )?)
+    let page = move |conn: &mut db::Conn, offset: i64, limit: i64| {
+        let (rows, total) = ExchangeRate::list(conn, &currencies, from, to, offset, limit)?;
+        Ok((
+            rows.iter().map(RateResponse::from).collect::<Vec<_>>(),
+            total,
+        ))
+    };
+    if negotiate::choose(&req, q.format)? == Format::Csv {
+        let pool = state.pool.clone();
+        return csv::stream_list("exchange-rates", move |offset| {
+            let (pool, page) = (pool.clone(), page.clone());
+            async move {
+                db::run(&pool, move |conn| {
+                    page(conn, offset, csv::BATCH).map(|p| p.0)
+                })
+                .await
+            }
+        })
+        .await
+        .map(negotiate::vary);
+    }
+    let paging = paging.into_inner().paging()?;
+    let (items, total) = db::run(&state.pool, move |conn| {
+        page(conn, paging.offset(), paging.limit())
     })
     .await?;
-    Ok(page_response(
-        &req,
-        rows.iter().map(RateResponse::from).collect(),
-        total,
-        paging,
-    ))
+    Ok(negotiate::vary(page_response(&req, items, total, paging)))
 }
 
 /// Set the rate of one currency and month (201 new, 200 replaced). Follow-up funding in that

@@ -1,11 +1,14 @@
 //! `/funding-rules`: caps by effective year, funding line and scope.
 
-use actix_web::{HttpResponse, delete, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::csv::{self, Columns};
 use super::extract::Body;
+use super::negotiate::Format;
+use super::params::Query;
 use super::{created, utc};
 use crate::app::AppState;
 use crate::auth::{Authorized, need};
@@ -48,12 +51,16 @@ pub struct FundingRuleRequest {
 pub struct FundingRuleResponse {
     pub id: i64,
     pub effective_year: i32,
+    #[schema(value_type = FundingLine)]
     pub funding_line: String,
+    #[schema(value_type = Scope)]
     pub scope: String,
     pub cap: MoneyDto,
+    #[schema(required = true)]
     pub exceptional_cap: Option<MoneyDto>,
     pub staff_office_max_share: String,
     pub min_endorsing_states: i32,
+    #[schema(required = true)]
     pub note: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
@@ -87,6 +94,26 @@ pub struct ListFundingRulesQuery {
     pub scope: Option<Scope>,
     /// Only the rules in force in this funding year (one per line and scope).
     pub year: Option<i32>,
+    /// `csv` for the list as CSV (the same as `Accept: text/csv`).
+    pub format: Option<Format>,
+}
+
+impl Columns for FundingRuleResponse {
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "effective_year",
+        "funding_line",
+        "scope",
+        "cap",
+        "cap_currency",
+        "exceptional_cap",
+        "exceptional_cap_currency",
+        "staff_office_max_share",
+        "min_endorsing_states",
+        "note",
+        "created_at",
+        "updated_at",
+    ];
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -155,11 +182,13 @@ fn values(body: FundingRuleRequest) -> Result<FundingRuleValues, ApiError> {
 
 /// Funding rules, newest first per line and scope; `year` gives the rules in force that year.
 #[utoipa::path(tag = "funding", params(ListFundingRulesQuery), security(("bearer" = ["reference:read"])),
-    responses((status = 200, description = "Rules", body = FundingRuleList)))]
+    responses((status = 200, description = "Rules (JSON or CSV)",
+        content((FundingRuleList = "application/json"), (String = "text/csv")))))]
 #[get("/funding-rules")]
 async fn list_funding_rules(
+    req: HttpRequest,
     _: Authorized<need::ReferenceRead>,
-    query: web::Query<ListFundingRulesQuery>,
+    query: Query<ListFundingRulesQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
@@ -172,9 +201,10 @@ async fn list_funding_rules(
         Ok(FundingRule::list(conn, &filter)?)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(FundingRuleList {
+    let list = FundingRuleList {
         items: rows.iter().map(FundingRuleResponse::from).collect(),
-    }))
+    };
+    csv::items_or_json(&req, q.format, "funding-rules", &list.items, &list)
 }
 
 /// Add a rule (caps change over the years: a new rule takes over from its effective year).

@@ -6,8 +6,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::codes::{Iso3Code, RegionCode};
+use super::csv::{self, Columns};
 use super::extract::{Body, double_option, etag, if_match};
-use super::{PageQuery, created, page_response, parse_sort, parse_timestamp, split_list, utc};
+use super::negotiate::{self, Format};
+use super::params::{List, Query, Sort, SortKeys, Text, Timestamp, instant, sort, text, values};
+use super::{FormatQuery, PageQuery, created, page_response, utc};
 use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::db;
@@ -33,14 +37,18 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct CreateMemberStateRequest {
     /// ISO 3166-1 alpha-3, e.g. `BRA`.
+    #[schema(value_type = Iso3Code)]
     pub iso3: String,
+    #[schema(min_length = 1, max_length = 200, pattern = r"[^ \t\n\r]")]
     pub name: String,
     /// Region code, e.g. `SA` (see `GET /api/v1/regions`).
+    #[schema(value_type = RegionCode)]
     pub region: String,
     /// Defaults to true; a non-member may appear only as a beneficiary of a regional project.
     #[serde(default = "yes")]
     pub iom_member: bool,
-    /// Year of IOM membership, when known.
+    /// Year of IOM membership, when known (1951 to this year; only for members).
+    #[schema(minimum = 1951)]
     pub member_since: Option<i32>,
 }
 
@@ -51,12 +59,14 @@ fn yes() -> bool {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMemberStateRequest {
+    #[schema(min_length = 1, max_length = 200, pattern = r"[^ \t\n\r]")]
     pub name: Option<String>,
+    #[schema(value_type = Option<RegionCode>)]
     pub region: Option<String>,
     pub iom_member: Option<bool>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1951)]
     pub member_since: Option<Option<i32>>,
 }
 
@@ -75,9 +85,11 @@ pub struct EligibilityRequest {
 pub struct EligibilityResponse {
     pub iso3: String,
     pub year: i32,
+    #[schema(value_type = IncomeGroup)]
     pub income_group: String,
     pub line_1_eligible: bool,
     pub line_2_eligible: bool,
+    #[schema(required = true)]
     pub note: Option<String>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -103,8 +115,10 @@ pub struct MemberStateResponse {
     pub region: String,
     pub region_label: String,
     pub iom_member: bool,
+    #[schema(required = true)]
     pub member_since: Option<i32>,
     /// The latest year's eligibility record; null when none is recorded.
+    #[schema(required = true)]
     pub eligibility: Option<EligibilityResponse>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
@@ -192,56 +206,113 @@ fn check(c: &Catalogue, v: &MemberStateValues, errors: &mut Vec<FieldError>) {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListMemberStatesQuery {
-    /// Region codes, comma-separated (OR).
-    pub region: Option<String>,
+    /// Regions, comma-separated (OR).
+    #[param(value_type = Option<Vec<RegionCode>>, style = Form, explode = false)]
+    pub region: Option<List<String>>,
     pub iom_member: Option<bool>,
     /// Case-insensitive text in the name or ISO3 code.
-    pub q: Option<String>,
-    /// Only records changed after this time (RFC 3339), for incremental sync.
-    pub updated_since: Option<String>,
-    /// `iso3`, `name`, `region`, `updated_at`; `-` for descending; comma-separated.
-    pub sort: Option<String>,
+    #[param(value_type = Option<String>, max_length = 200)]
+    pub q: Option<Text>,
+    /// Only records changed after this instant (RFC 3339), for incremental sync.
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    pub updated_since: Option<Timestamp>,
+    /// Sort keys `iso3`, `name`, `region`, `updated_at`, comma-separated; `-` for descending.
+    #[param(value_type = Option<String>, pattern = r"^-?(iso3|name|region|updated_at)(,-?(iso3|name|region|updated_at))*$")]
+    pub sort: Option<Sort<MemberStateSort>>,
+    /// `csv` for the whole filtered list as CSV (the same as `Accept: text/csv`).
+    pub format: Option<Format>,
 }
 
-const SORTS: [(&str, MemberStateSort); 4] = [
-    ("iso3", MemberStateSort::Iso3),
-    ("name", MemberStateSort::Name),
-    ("region", MemberStateSort::Region),
-    ("updated_at", MemberStateSort::UpdatedAt),
-];
+impl SortKeys for MemberStateSort {
+    const KEYS: &'static [(&'static str, Self)] = &[
+        ("iso3", MemberStateSort::Iso3),
+        ("name", MemberStateSort::Name),
+        ("region", MemberStateSort::Region),
+        ("updated_at", MemberStateSort::UpdatedAt),
+    ];
+}
 
-/// Member states with their latest eligibility.
+impl Columns for MemberStateResponse {
+    const COLUMNS: &'static [&'static str] = &[
+        "iso3",
+        "name",
+        "region",
+        "region_label",
+        "iom_member",
+        "member_since",
+        "eligibility_iso3",
+        "eligibility_year",
+        "eligibility_income_group",
+        "eligibility_line_1_eligible",
+        "eligibility_line_2_eligible",
+        "eligibility_note",
+        "eligibility_updated_at",
+        "created_at",
+        "updated_at",
+    ];
+}
+
+/// One batch of member states with their latest eligibility, and the total.
+fn page_of(
+    conn: &mut db::Conn,
+    c: &Catalogue,
+    filter: &MemberStateFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<MemberStateResponse>, i64), ApiError> {
+    let (rows, total) = MemberState::list(conn, filter, offset, limit)?;
+    let keys: Vec<String> = rows.iter().map(|r| r.iso3.clone()).collect();
+    let latest = Eligibility::latest_for(conn, &keys)?;
+    let items = rows
+        .iter()
+        .map(|m| response(c, m, latest.get(&m.iso3)))
+        .collect();
+    Ok((items, total))
+}
+
+/// Member states with their latest eligibility; with `Accept: text/csv` (or `format=csv`)
+/// the whole filtered list as CSV.
 #[utoipa::path(tag = "member-states", params(ListMemberStatesQuery, PageQuery), security(("bearer" = ["member_states:read"])),
-    responses((status = 200, description = "One page", body = super::Page<MemberStateResponse>)))]
+    responses((status = 200, description = "One page (JSON) or the whole filtered list (CSV)",
+        content((super::Page<MemberStateResponse> = "application/json"), (String = "text/csv")))))]
 #[get("/member-states")]
 async fn list_member_states(
     req: HttpRequest,
     _: Authorized<need::MemberStatesRead>,
-    query: web::Query<ListMemberStatesQuery>,
-    paging: web::Query<PageQuery>,
+    query: Query<ListMemberStatesQuery>,
+    paging: Query<PageQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let paging = paging.into_inner().paging()?;
     let q = query.into_inner();
     let filter = MemberStateFilter {
-        regions: split_list(q.region.as_deref()),
+        regions: values(&q.region),
         iom_member: q.iom_member,
-        q: q.q.filter(|s| !s.trim().is_empty()),
-        updated_since: parse_timestamp("updated_since", q.updated_since.as_deref())?,
-        sort: parse_sort(q.sort.as_deref(), &SORTS)?,
+        q: text(&q.q),
+        updated_since: instant(q.updated_since),
+        sort: sort(&q.sort),
     };
-    let (rows, latest, total) = db::run(&state.pool, move |conn| {
-        let (rows, total) = MemberState::list(conn, &filter, paging.offset(), paging.limit())?;
-        let keys: Vec<String> = rows.iter().map(|r| r.iso3.clone()).collect();
-        let latest = Eligibility::latest_for(conn, &keys)?;
-        Ok((rows, latest, total))
+    if negotiate::choose(&req, q.format)? == Format::Csv {
+        let state = state.into_inner();
+        return csv::stream_list("member-states", move |offset| {
+            let (state, filter) = (state.clone(), filter.clone());
+            async move {
+                let pool = state.pool.clone();
+                db::run(&pool, move |conn| {
+                    page_of(conn, &state.catalogue, &filter, offset, csv::BATCH).map(|p| p.0)
+                })
+                .await
+            }
+        })
+        .await
+        .map(negotiate::vary);
+    }
+    let paging = paging.into_inner().paging()?;
+    let catalogue = state.catalogue.clone();
+    let (items, total) = db::run(&state.pool, move |conn| {
+        page_of(conn, &catalogue, &filter, paging.offset(), paging.limit())
     })
     .await?;
-    let items = rows
-        .iter()
-        .map(|m| response(&state.catalogue, m, latest.get(&m.iso3)))
-        .collect();
-    Ok(page_response(&req, items, total, paging))
+    Ok(negotiate::vary(page_response(&req, items, total, paging)))
 }
 
 /// Register a member state.
@@ -388,13 +459,28 @@ pub struct EligibilityList {
     pub items: Vec<EligibilityResponse>,
 }
 
-/// The eligibility history of a member state, newest year first.
-#[utoipa::path(tag = "member-states", params(("iso3" = String, Path)), security(("bearer" = ["member_states:read"])),
-    responses((status = 200, description = "History", body = EligibilityList)))]
+impl Columns for EligibilityResponse {
+    const COLUMNS: &'static [&'static str] = &[
+        "iso3",
+        "year",
+        "income_group",
+        "line_1_eligible",
+        "line_2_eligible",
+        "note",
+        "updated_at",
+    ];
+}
+
+/// The eligibility history of a member state, newest year first (JSON or CSV).
+#[utoipa::path(tag = "member-states", params(("iso3" = String, Path), FormatQuery), security(("bearer" = ["member_states:read"])),
+    responses((status = 200, description = "History (JSON or CSV)",
+        content((EligibilityList = "application/json"), (String = "text/csv")))))]
 #[get("/member-states/{iso3}/eligibility")]
 async fn list_eligibility(
+    req: HttpRequest,
     _: Authorized<need::MemberStatesRead>,
     path: web::Path<String>,
+    format: Query<FormatQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let iso3 = path.into_inner();
@@ -403,9 +489,10 @@ async fn list_eligibility(
         Ok(Eligibility::list_for(conn, &iso3)?)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(EligibilityList {
+    let list = EligibilityList {
         items: rows.iter().map(EligibilityResponse::from).collect(),
-    }))
+    };
+    csv::items_or_json(&req, format.format, "eligibility", &list.items, &list)
 }
 
 fn check_year(year: i32) -> Result<i32, ApiError> {
@@ -420,7 +507,7 @@ fn check_year(year: i32) -> Result<i32, ApiError> {
 }
 
 /// The eligibility of one year.
-#[utoipa::path(tag = "member-states", params(("iso3" = String, Path), ("year" = i32, Path)), security(("bearer" = ["member_states:read"])),
+#[utoipa::path(tag = "member-states", params(("iso3" = String, Path), ("year" = i32, Path, minimum = 1990, maximum = 2100)), security(("bearer" = ["member_states:read"])),
     responses((status = 200, description = "That year's record", body = EligibilityResponse)))]
 #[get("/member-states/{iso3}/eligibility/{year}")]
 async fn get_eligibility(
@@ -440,7 +527,7 @@ async fn get_eligibility(
 }
 
 /// Record (or replace) the eligibility of one year: 201 when new, 200 when replaced.
-#[utoipa::path(tag = "member-states", request_body = EligibilityRequest, params(("iso3" = String, Path), ("year" = i32, Path)),
+#[utoipa::path(tag = "member-states", request_body = EligibilityRequest, params(("iso3" = String, Path), ("year" = i32, Path, minimum = 1990, maximum = 2100)),
     security(("bearer" = ["member_states:write"])),
     responses((status = 200, description = "Replaced", body = EligibilityResponse), (status = 201, description = "Created", body = EligibilityResponse)))]
 #[put("/member-states/{iso3}/eligibility/{year}")]

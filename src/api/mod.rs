@@ -66,6 +66,14 @@ impl PageQuery {
     }
 }
 
+/// `format` of a list that has no other parameters.
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FormatQuery {
+    /// `csv` for the whole list as CSV (the same as `Accept: text/csv`).
+    pub format: Option<negotiate::Format>,
+}
+
 /// Where a list page sits in the whole.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListMeta {

@@ -242,7 +242,10 @@ mod tests {
     use crate::error::ErrorCode;
 
     #[derive(Debug, Deserialize)]
-    #[expect(dead_code, reason = "fields are parsed to prove their errors, not read")]
+    #[expect(
+        dead_code,
+        reason = "fields are parsed to prove their errors, not read"
+    )]
     struct Sample {
         line: Option<List<FundingLine>>,
         year: Option<List<i32>>,

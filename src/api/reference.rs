@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{PageQuery, page_response};
+use super::codes::{SdgGoalNumber, SdgTargetCode, TaxonomyName};
+use super::csv::{self, Columns};
+use super::negotiate::{self, Format};
+use super::params::{List, Query, values};
+use super::{FormatQuery, PageQuery, page_response};
 use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::error::ApiError;
@@ -106,26 +110,57 @@ pub struct TaxonomyResponse {
     pub terms: Vec<TaxonomyTermResponse>,
 }
 
+crate::domain::funding::closed_enum!(
+    /// What a goal list may include.
+    GoalInclude { Targets => "targets" }
+);
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct GoalsQuery {
     /// `targets` to include each goal's targets.
-    pub include: Option<String>,
+    pub include: Option<GoalInclude>,
+    /// `csv` for the whole list as CSV (the same as `Accept: text/csv`).
+    pub format: Option<Format>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TargetsQuery {
     /// Only the targets of these goals (comma-separated numbers).
-    pub goal: Option<String>,
+    #[param(value_type = Option<Vec<SdgGoalNumber>>, style = Form, explode = false)]
+    pub goal: Option<List<i32>>,
+    /// `csv` for the whole list as CSV (the same as `Accept: text/csv`).
+    pub format: Option<Format>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct IndicatorsQuery {
     /// Only the indicators of these targets (comma-separated codes, e.g. `10.7`).
-    pub target: Option<String>,
+    #[param(value_type = Option<Vec<SdgTargetCode>>, style = Form, explode = false)]
+    pub target: Option<List<String>>,
+    /// `csv` for the whole list as CSV (the same as `Accept: text/csv`).
+    pub format: Option<Format>,
 }
+
+macro_rules! columns {
+    ($($ty:ty => [$($col:literal),+ $(,)?]),+ $(,)?) => {$(
+        impl Columns for $ty {
+            const COLUMNS: &'static [&'static str] = &[$($col),+];
+        }
+    )+};
+}
+
+columns!(
+    RegionResponse => ["code", "name", "seat"],
+    SdgGoalResponse => ["number", "title", "short_title", "targets"],
+    SdgTargetResponse => ["code", "goal", "title"],
+    SdgIndicatorResponse => ["code", "target", "title", "framework_version"],
+    MigofElementResponse => ["code", "kind", "text", "short_text"],
+    GcmObjectiveResponse => ["number", "title"],
+    MsdOutcomeResponse => ["number", "title", "deliverables"],
+);
 
 fn target_response(t: &SdgTarget) -> SdgTargetResponse {
     SdgTargetResponse {
@@ -135,18 +170,25 @@ fn target_response(t: &SdgTarget) -> SdgTargetResponse {
     }
 }
 
-fn paginate<T>(items: Vec<T>, query: PageQuery, req: &HttpRequest) -> Result<HttpResponse, ApiError>
-where
-    T: Serialize,
-{
-    let paging = query.paging()?;
+/// One page of an in-memory list as JSON, or all of it as CSV.
+fn paginate<T: Serialize + Columns>(
+    items: Vec<T>,
+    paging: PageQuery,
+    format: Option<Format>,
+    req: &HttpRequest,
+    filename: &str,
+) -> Result<HttpResponse, ApiError> {
+    if negotiate::choose(req, format)? == Format::Csv {
+        return csv::list(filename, &items).map(negotiate::vary);
+    }
+    let paging = paging.paging()?;
     let total = items.len() as i64;
     let page: Vec<T> = items
         .into_iter()
-        .skip(paging.offset() as usize)
-        .take(paging.limit() as usize)
+        .skip(usize::try_from(paging.offset()).unwrap_or(usize::MAX))
+        .take(usize::try_from(paging.limit()).unwrap_or(usize::MAX))
         .collect();
-    Ok(page_response(req, page, total, paging))
+    Ok(negotiate::vary(page_response(req, page, total, paging)))
 }
 
 fn catalogue(state: &AppState) -> &Catalogue {
@@ -154,13 +196,15 @@ fn catalogue(state: &AppState) -> &Catalogue {
 }
 
 /// IOM regions.
-#[utoipa::path(tag = "reference", params(PageQuery), security(("bearer" = ["reference:read"])),
-    responses((status = 200, description = "Regions", body = super::Page<RegionResponse>)))]
+#[utoipa::path(tag = "reference", params(PageQuery, FormatQuery), security(("bearer" = ["reference:read"])),
+    responses((status = 200, description = "Regions: one page (JSON) or all (CSV)",
+        content((super::Page<RegionResponse> = "application/json"), (String = "text/csv")))))]
 #[get("/regions")]
 async fn list_regions(
     req: HttpRequest,
     _: Authorized<need::ReferenceRead>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
+    format: Query<FormatQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let items = catalogue(&state)
@@ -172,7 +216,7 @@ async fn list_regions(
             seat: r.seat.clone(),
         })
         .collect();
-    paginate(items, query.into_inner(), &req)
+    paginate(items, query.into_inner(), format.format, &req, "regions")
 }
 
 /// One region.
@@ -213,32 +257,24 @@ fn goal_response(c: &Catalogue, number: i32, with_targets: bool) -> Option<SdgGo
 
 /// The 17 Sustainable Development Goals; `include=targets` adds their targets.
 #[utoipa::path(tag = "reference", params(GoalsQuery, PageQuery), security(("bearer" = ["reference:read"])),
-    responses((status = 200, description = "Goals", body = super::Page<SdgGoalResponse>)))]
+    responses((status = 200, description = "Goals: one page (JSON) or all (CSV)",
+        content((super::Page<SdgGoalResponse> = "application/json"), (String = "text/csv")))))]
 #[get("/sdg/goals")]
 async fn list_sdg_goals(
     req: HttpRequest,
     _: Authorized<need::ReferenceRead>,
-    query: web::Query<GoalsQuery>,
-    paging: web::Query<PageQuery>,
+    query: Query<GoalsQuery>,
+    paging: Query<PageQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let with_targets = match query.include.as_deref() {
-        None | Some("") => false,
-        Some("targets") => true,
-        Some(_) => {
-            return Err(ApiError::bad_parameter(
-                "include",
-                "the only value is `targets`",
-            ));
-        }
-    };
+    let with_targets = query.include == Some(GoalInclude::Targets);
     let c = catalogue(&state);
     let items = c
         .goals
         .iter()
         .filter_map(|g| goal_response(c, g.number, with_targets))
         .collect();
-    paginate(items, paging.into_inner(), &req)
+    paginate(items, paging.into_inner(), query.format, &req, "sdg-goals")
 }
 
 /// One goal with its targets.
@@ -258,29 +294,30 @@ async fn get_sdg_goal(
 
 /// The 169 SDG targets; `goal=10` narrows to one goal.
 #[utoipa::path(tag = "reference", params(TargetsQuery, PageQuery), security(("bearer" = ["reference:read"])),
-    responses((status = 200, description = "Targets", body = super::Page<SdgTargetResponse>)))]
+    responses((status = 200, description = "Targets: one page (JSON) or all (CSV)",
+        content((super::Page<SdgTargetResponse> = "application/json"), (String = "text/csv")))))]
 #[get("/sdg/targets")]
 async fn list_sdg_targets(
     req: HttpRequest,
     _: Authorized<need::ReferenceRead>,
-    query: web::Query<TargetsQuery>,
-    paging: web::Query<PageQuery>,
+    query: Query<TargetsQuery>,
+    paging: Query<PageQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let goals = super::split_list(query.goal.as_deref())
-        .iter()
-        .map(|g| {
-            g.parse::<i32>()
-                .map_err(|_| ApiError::bad_parameter("goal", format!("{g:?} is not a goal number")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let goals = values(&query.goal);
     let items = catalogue(&state)
         .targets
         .iter()
         .filter(|t| goals.is_empty() || goals.contains(&t.goal))
         .map(target_response)
         .collect();
-    paginate(items, paging.into_inner(), &req)
+    paginate(
+        items,
+        paging.into_inner(),
+        query.format,
+        &req,
+        "sdg-targets",
+    )
 }
 
 /// One target.
@@ -301,16 +338,17 @@ async fn get_sdg_target(
 
 /// SDG indicators with their framework version; `target=10.7` narrows to one target.
 #[utoipa::path(tag = "reference", params(IndicatorsQuery, PageQuery), security(("bearer" = ["reference:read"])),
-    responses((status = 200, description = "Indicators", body = super::Page<SdgIndicatorResponse>)))]
+    responses((status = 200, description = "Indicators: one page (JSON) or all (CSV)",
+        content((super::Page<SdgIndicatorResponse> = "application/json"), (String = "text/csv")))))]
 #[get("/sdg/indicators")]
 async fn list_sdg_indicators(
     req: HttpRequest,
     _: Authorized<need::ReferenceRead>,
-    query: web::Query<IndicatorsQuery>,
-    paging: web::Query<PageQuery>,
+    query: Query<IndicatorsQuery>,
+    paging: Query<PageQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let targets = super::split_list(query.target.as_deref());
+    let targets = values(&query.target);
     let items = catalogue(&state)
         .indicators
         .iter()
@@ -322,17 +360,25 @@ async fn list_sdg_indicators(
             framework_version: i.framework_version.clone(),
         })
         .collect();
-    paginate(items, paging.into_inner(), &req)
+    paginate(
+        items,
+        paging.into_inner(),
+        query.format,
+        &req,
+        "sdg-indicators",
+    )
 }
 
 /// MiGOF principles P1–P3 and objectives O1–O3, long and short wording.
-#[utoipa::path(tag = "reference", params(PageQuery), security(("bearer" = ["reference:read"])),
-    responses((status = 200, description = "MiGOF elements", body = super::Page<MigofElementResponse>)))]
+#[utoipa::path(tag = "reference", params(PageQuery, FormatQuery), security(("bearer" = ["reference:read"])),
+    responses((status = 200, description = "MiGOF elements: one page (JSON) or all (CSV)",
+        content((super::Page<MigofElementResponse> = "application/json"), (String = "text/csv")))))]
 #[get("/migof/elements")]
 async fn list_migof_elements(
     req: HttpRequest,
     _: Authorized<need::ReferenceRead>,
-    paging: web::Query<PageQuery>,
+    paging: Query<PageQuery>,
+    format: Query<FormatQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let items = catalogue(&state)
@@ -345,17 +391,25 @@ async fn list_migof_elements(
             short_text: m.short_text.clone(),
         })
         .collect();
-    paginate(items, paging.into_inner(), &req)
+    paginate(
+        items,
+        paging.into_inner(),
+        format.format,
+        &req,
+        "migof-elements",
+    )
 }
 
 /// The 23 objectives of the Global Compact for Migration.
-#[utoipa::path(tag = "reference", params(PageQuery), security(("bearer" = ["reference:read"])),
-    responses((status = 200, description = "GCM objectives", body = super::Page<GcmObjectiveResponse>)))]
+#[utoipa::path(tag = "reference", params(PageQuery, FormatQuery), security(("bearer" = ["reference:read"])),
+    responses((status = 200, description = "GCM objectives: one page (JSON) or all (CSV)",
+        content((super::Page<GcmObjectiveResponse> = "application/json"), (String = "text/csv")))))]
 #[get("/gcm/objectives")]
 async fn list_gcm_objectives(
     req: HttpRequest,
     _: Authorized<need::ReferenceRead>,
-    paging: web::Query<PageQuery>,
+    paging: Query<PageQuery>,
+    format: Query<FormatQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let items = catalogue(&state)
@@ -366,17 +420,25 @@ async fn list_gcm_objectives(
             title: g.title.clone(),
         })
         .collect();
-    paginate(items, paging.into_inner(), &req)
+    paginate(
+        items,
+        paging.into_inner(),
+        format.format,
+        &req,
+        "gcm-objectives",
+    )
 }
 
 /// IOM's Migration and Sustainable Development strategy: outcomes and their deliverables.
-#[utoipa::path(tag = "reference", params(PageQuery), security(("bearer" = ["reference:read"])),
-    responses((status = 200, description = "MSD outcomes", body = super::Page<MsdOutcomeResponse>)))]
+#[utoipa::path(tag = "reference", params(PageQuery, FormatQuery), security(("bearer" = ["reference:read"])),
+    responses((status = 200, description = "MSD outcomes: one page (JSON) or all (CSV)",
+        content((super::Page<MsdOutcomeResponse> = "application/json"), (String = "text/csv")))))]
 #[get("/msd/outcomes")]
 async fn list_msd_outcomes(
     req: HttpRequest,
     _: Authorized<need::ReferenceRead>,
-    paging: web::Query<PageQuery>,
+    paging: Query<PageQuery>,
+    format: Query<FormatQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let c = catalogue(&state);
@@ -397,12 +459,18 @@ async fn list_msd_outcomes(
                 .collect(),
         })
         .collect();
-    paginate(items, paging.into_inner(), &req)
+    paginate(
+        items,
+        paging.into_inner(),
+        format.format,
+        &req,
+        "msd-outcomes",
+    )
 }
 
 /// One of the Fund's vocabularies: `thematic-areas`, `innovation-areas`,
 /// `cross-cutting-themes`, `scaling-up-dimensions`, `project-statuses`, `source-types`.
-#[utoipa::path(tag = "reference", params(("name" = String, Path, example = "thematic-areas")), security(("bearer" = ["reference:read"])),
+#[utoipa::path(tag = "reference", params(("name" = TaxonomyName, Path, example = "thematic-areas")), security(("bearer" = ["reference:read"])),
     responses((status = 200, description = "The taxonomy", body = TaxonomyResponse)))]
 #[get("/taxonomies/{name}")]
 async fn get_taxonomy(

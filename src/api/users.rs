@@ -5,8 +5,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::csv::{self, Columns};
 use super::extract::{Body, double_option, etag, if_match};
-use super::{PageQuery, created, page_response, utc};
+use super::negotiate::{self, Format};
+use super::params::Query;
+use super::{FormatQuery, PageQuery, created, page_response, utc};
 use crate::app::AppState;
 use crate::auth::{Authorized, Role, need};
 use crate::db;
@@ -57,8 +60,11 @@ pub struct UpdateUserRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserResponse {
     pub username: String,
+    /// `person` (password grant) or `client` (client_credentials grant).
     pub kind: String,
-    pub role: String,
+    pub role: Role,
+    /// Member states a project officer is scoped to; null when unscoped.
+    #[schema(required = true)]
     pub member_states: Option<Vec<String>>,
     pub disabled: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -70,7 +76,7 @@ impl From<&User> for UserResponse {
         UserResponse {
             username: u.username.clone(),
             kind: u.kind.clone(),
-            role: u.role.clone(),
+            role: Role::parse(&u.role).unwrap_or(Role::Viewer),
             member_states: u.member_state_list(),
             disabled: u.disabled,
             created_at: utc(u.created_at),
@@ -114,23 +120,57 @@ fn valid_username(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._@-".contains(&b))
 }
 
-/// List logins.
-#[utoipa::path(tag = "users", params(PageQuery), security(("bearer" = ["users:admin"])),
-    responses((status = 200, description = "One page of logins", body = super::Page<UserResponse>)))]
+impl Columns for UserResponse {
+    const COLUMNS: &'static [&'static str] = &[
+        "username",
+        "kind",
+        "role",
+        "member_states",
+        "disabled",
+        "created_at",
+        "updated_at",
+    ];
+}
+
+/// List logins; with `Accept: text/csv` (or `format=csv`) all of them as CSV.
+#[utoipa::path(tag = "users", params(PageQuery, FormatQuery), security(("bearer" = ["users:admin"])),
+    responses((status = 200, description = "One page of logins (JSON) or all of them (CSV)",
+        content((super::Page<UserResponse> = "application/json"), (String = "text/csv")))))]
 #[get("/users")]
 async fn list_users(
     req: HttpRequest,
     _: Authorized<need::UsersAdmin>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
+    format: Query<FormatQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let page = |conn: &mut db::Conn, offset: i64, limit: i64| {
+        let (rows, total) = User::list(conn, offset, limit)?;
+        Ok((
+            rows.iter().map(UserResponse::from).collect::<Vec<_>>(),
+            total,
+        ))
+    };
+    if negotiate::choose(&req, format.format)? == Format::Csv {
+        let pool = state.pool.clone();
+        return csv::stream_list("users", move |offset| {
+            let pool = pool.clone();
+            async move {
+                db::run(&pool, move |conn| {
+                    page(conn, offset, csv::BATCH).map(|p| p.0)
+                })
+                .await
+            }
+        })
+        .await
+        .map(negotiate::vary);
+    }
     let paging = query.into_inner().paging()?;
-    let (rows, total) = db::run(&state.pool, move |conn| {
-        Ok(User::list(conn, paging.offset(), paging.limit())?)
+    let (items, total) = db::run(&state.pool, move |conn| {
+        page(conn, paging.offset(), paging.limit())
     })
     .await?;
-    let items = rows.iter().map(UserResponse::from).collect();
-    Ok(page_response(&req, items, total, paging))
+    Ok(negotiate::vary(page_response(&req, items, total, paging)))
 }
 
 /// Create a login for a person or a service client.

@@ -6,8 +6,11 @@ use utoipa::ToSchema;
 
 use super::{ProjectResponse, single};
 use crate::api::audit::{AuditEventResponse, event_response};
+use crate::api::csv;
 use crate::api::extract::{Body, if_match};
-use crate::api::{PageQuery, page_response};
+use crate::api::negotiate::{self, Format};
+use crate::api::params::Query;
+use crate::api::{FormatQuery, PageQuery, page_response};
 use crate::app::AppState;
 use crate::auth::{Authorized, Permission, need};
 use crate::db;
@@ -68,32 +71,55 @@ pub async fn transition_project(
     Ok(single(&view, actix_web::http::StatusCode::OK))
 }
 
-/// Status changes and edits of a project, newest first (its audit trail).
-#[utoipa::path(tag = "projects", params(("code" = String, Path), PageQuery), security(("bearer" = ["projects:read"])),
-    responses((status = 200, description = "One page of events", body = crate::api::Page<AuditEventResponse>)))]
+/// Status changes and edits of a project, newest first (its audit trail); with
+/// `Accept: text/csv` (or `format=csv`) the whole history as CSV.
+#[utoipa::path(tag = "projects", params(("code" = String, Path), PageQuery, FormatQuery), security(("bearer" = ["projects:read"])),
+    responses((status = 200, description = "One page of events (JSON) or the whole history (CSV)",
+        content((crate::api::Page<AuditEventResponse> = "application/json"), (String = "text/csv")))))]
 #[get("/projects/{code}/history")]
 pub async fn get_project_history(
     req: HttpRequest,
     _: Authorized<need::ProjectsRead>,
     path: web::Path<String>,
-    paging: web::Query<PageQuery>,
+    paging: Query<PageQuery>,
+    format: Query<FormatQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let paging = paging.into_inner().paging()?;
     let code = path.into_inner();
-    let (rows, total) = db::run(&state.pool, move |conn| {
-        let filter = AuditFilter {
-            record_type: Some(projects::RECORD.to_owned()),
-            record_key: Some(code.clone()),
-            ..AuditFilter::default()
-        };
-        let (rows, total) = AuditEvent::list(conn, &filter, paging.offset(), paging.limit())?;
+    let filter = AuditFilter {
+        record_type: Some(projects::RECORD.to_owned()),
+        record_key: Some(code.clone()),
+        ..AuditFilter::default()
+    };
+    let page = move |conn: &mut db::Conn, offset: i64, limit: i64| {
+        let (rows, total) = AuditEvent::list(conn, &filter, offset, limit)?;
         if total == 0 {
             projects::find(conn, &code)?;
         }
-        Ok((rows, total))
+        Ok((
+            rows.into_iter().map(event_response).collect::<Vec<_>>(),
+            total,
+        ))
+    };
+    if negotiate::choose(&req, format.format)? == Format::Csv {
+        // The first batch is read before answering, so an unknown project is still a 404.
+        let pool = state.pool.clone();
+        return csv::stream_list("history", move |offset| {
+            let (pool, page) = (pool.clone(), page.clone());
+            async move {
+                db::run(&pool, move |conn| {
+                    page(conn, offset, csv::BATCH).map(|p| p.0)
+                })
+                .await
+            }
+        })
+        .await
+        .map(negotiate::vary);
+    }
+    let paging = paging.into_inner().paging()?;
+    let (items, total) = db::run(&state.pool, move |conn| {
+        page(conn, paging.offset(), paging.limit())
     })
     .await?;
-    let items = rows.into_iter().map(event_response).collect();
-    Ok(page_response(&req, items, total, paging))
+    Ok(negotiate::vary(page_response(&req, items, total, paging)))
 }

@@ -1,12 +1,14 @@
 //! Typed links between projects.
 
-use actix_web::{HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::LinkResponse;
-use crate::api::created;
+use crate::api::csv::{self, Columns};
 use crate::api::extract::Body;
+use crate::api::params::Query;
+use crate::api::{FormatQuery, created};
 use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::db;
@@ -35,20 +37,35 @@ pub struct LinkList {
     pub items: Vec<LinkResponse>,
 }
 
-/// The project's links to other projects.
-#[utoipa::path(tag = "projects", params(("code" = String, Path)), security(("bearer" = ["projects:read"])),
-    responses((status = 200, description = "Links", body = LinkList)))]
+impl Columns for LinkResponse {
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "type",
+        "target_code",
+        "target_title",
+        "note",
+        "created_at",
+    ];
+}
+
+/// The project's links to other projects (JSON or CSV).
+#[utoipa::path(tag = "projects", params(("code" = String, Path), FormatQuery), security(("bearer" = ["projects:read"])),
+    responses((status = 200, description = "Links (JSON or CSV)",
+        content((LinkList = "application/json"), (String = "text/csv")))))]
 #[get("/projects/{code}/links")]
 pub async fn list_project_links(
+    req: HttpRequest,
     _: Authorized<need::ProjectsRead>,
     path: web::Path<String>,
+    format: Query<FormatQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
     let view = db::run(&state.pool, move |conn| projects::find(conn, &code)).await?;
-    Ok(HttpResponse::Ok().json(LinkList {
+    let list = LinkList {
         items: view.children.links.iter().map(LinkResponse::from).collect(),
-    }))
+    };
+    csv::items_or_json(&req, format.format, "links", &list.items, &list)
 }
 
 /// Link the project to another: `builds_on`, `follow_up_of`, `synergy_with`, `co_funded_with`.
