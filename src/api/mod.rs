@@ -51,12 +51,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[derive(Debug, Clone, Copy, serde::Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// Page number, from 1.
-    #[param(minimum = 1, default = 1)]
-    pub page: Option<u32>,
+    /// Page number, from 1. A page past the last answers an empty `items`.
+    #[param(minimum = 1, maximum = 2147483647, default = 1, value_type = Option<i32>)]
+    pub page: Option<i64>,
     /// Items per page, 1–500.
-    #[param(minimum = 1, maximum = 500, default = 50)]
-    pub per_page: Option<u32>,
+    #[param(minimum = 1, maximum = 500, default = 50, value_type = Option<i32>)]
+    pub per_page: Option<i64>,
 }
 
 impl PageQuery {
@@ -89,6 +89,9 @@ pub struct Page<T> {
     pub meta: ListMeta,
 }
 
+/// The longest `Link` header a list sends.
+pub const MAX_LINK_HEADER: usize = 4096;
+
 /// A 200 with one page and its RFC 8288 `Link` header (first, prev, next, last).
 pub fn page_response<T: Serialize>(
     req: &HttpRequest,
@@ -100,15 +103,21 @@ pub fn page_response<T: Serialize>(
         u32::try_from(((total.max(1) - 1) / i64::from(paging.per_page)) + 1).unwrap_or(u32::MAX);
     let mut links = vec![link(req, 1, "first")];
     if paging.page > 1 {
-        links.push(link(req, paging.page - 1, "prev"));
+        // Past the end, the previous page with items is the last one.
+        links.push(link(req, (paging.page - 1).min(last), "prev"));
     }
     if paging.page < last {
         links.push(link(req, paging.page + 1, "next"));
     }
     links.push(link(req, last, "last"));
-    HttpResponse::Ok()
-        .insert_header((header::LINK, links.join(", ")))
-        .json(Page {
+    let links = links.join(", ");
+    let mut res = HttpResponse::Ok();
+    // A query string long enough to make the header unwieldy gets no links: `meta` still
+    // says where the page sits.
+    if links.len() <= MAX_LINK_HEADER {
+        res.insert_header((header::LINK, links));
+    }
+    res.json(Page {
             items,
             meta: ListMeta {
                 total,
