@@ -95,7 +95,10 @@ def body(fn: Callable[..., Any], data: dict[str, Any]) -> Any:
     """A request body built by the generated model of `fn`'s `body` parameter."""
     models = [m for m in _union_members(typing.get_type_hints(fn)["body"]) if hasattr(m, "from_dict")]
     check(len(models) >= 1, f"{fn.__module__}: body has no generated model")
-    return models[0].from_dict(data)
+    try:
+        return models[0].from_dict(data)
+    except (ValueError, TypeError, KeyError) as e:
+        raise Failed(f"the generated request model {models[0].__name__} cannot hold a valid body: {type(e).__name__}: {e}") from e
 
 
 def value(x: Any) -> Any:

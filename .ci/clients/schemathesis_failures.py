@@ -3,7 +3,9 @@
 cause of a rejected valid request is each field error the service named (field and code); of
 a response that violates its schema, the kind of violation and the schema location.
 
-  python schemathesis_failures.py REPORT.ndjson > failures.txt
+  python schemathesis_failures.py REPORT.ndjson [MORE.ndjson ...] > failures.txt
+
+Several reports (e.g. of the SQLite and PostgreSQL runs) are merged into one list.
 
 The request is printed as curl with `$TOKEN` where schemathesis filtered the bearer token, and
 `$BASE` for the server (e.g. BASE=http://127.0.0.1:8080). A request from the stateful phase may need the steps before it (the
@@ -105,10 +107,11 @@ def causes(failure: dict[str, Any], response: dict[str, Any] | None) -> list[tup
     return [(text, text)]
 
 
-def main(path: str) -> int:
+def main(paths: list[str]) -> int:
     found: dict[tuple[str, str, str, str], dict[str, Any]] = {}
     counts: dict[tuple[str, str, str, str], int] = defaultdict(int)
-    for line in open(path, encoding="utf-8"):
+    lines = (line for path in paths for line in open(path, encoding="utf-8"))
+    for line in lines:
         event = json.loads(line)
         finished = event.get("ScenarioFinished")
         if not finished:
@@ -138,7 +141,7 @@ def main(path: str) -> int:
     by_op: dict[str, list[tuple[tuple[str, str, str, str], dict[str, Any]]]] = defaultdict(list)
     for key, info in found.items():
         by_op[key[0]].append((key, info))
-    print(f"{len(found)} distinct failures (operation, check, status, cause) in {path}\n")
+    print(f"{len(found)} distinct failures (operation, check, status, cause) in {' '.join(paths)}\n")
     for operation in sorted(by_op, key=lambda o: (o.split(" ", 1)[-1], o)):
         print(operation)
         for (_, check_name, status, why), info in sorted(by_op[operation], key=lambda x: x[0][1:]):
@@ -152,4 +155,4 @@ def main(path: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1:]))
