@@ -105,6 +105,11 @@ async fn every_bad_token_is_refused_with_401() {
                 hs256(&claims(json!({})), b"another-secret-another-secret-0000"),
             ),
             ("garbage", "not.a.token".to_owned()),
+            ("empty subject", hs256(&claims(json!({"sub": ""})), secret)),
+            (
+                "blank subject",
+                hs256(&claims(json!({"sub": "  "})), secret),
+            ),
         ];
         for (name, token) in cases {
             let r = app.get("/api/v1/auth/me").bearer(&token).send().await;
@@ -328,3 +333,39 @@ db_test!(repeated_failed_logins_are_rate_limited, |app| {
         .unwrap();
     assert!(wait > 0 && wait <= 900, "{wait}");
 });
+
+#[test]
+fn the_token_command_refuses_an_empty_subject() {
+    let data = tempfile::tempdir().unwrap();
+    let run = |sub: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_devfund"))
+            .args(["token", "--sub", sub, "--role", "viewer"])
+            .env("DEVFUND_DATA_DIR", data.path())
+            .env("DEVFUND_JWT_SECRET", JWT_SECRET)
+            .env("RUST_LOG", "off")
+            .env_remove("DEVFUND_JWT_JWKS_FILE")
+            .env_remove("DEVFUND_JWT_PUBLIC_KEY_FILE")
+            .output()
+            .expect("run devfund")
+    };
+    for sub in ["", "   "] {
+        let out = run(sub);
+        assert!(!out.status.success(), "{sub:?} was accepted");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--sub must name"), "{stderr}");
+        assert!(out.stdout.is_empty());
+    }
+    let out = run("alice");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .split('.')
+            .count(),
+        3
+    );
+}
