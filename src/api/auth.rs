@@ -1,5 +1,8 @@
 //! `POST /auth/token` (OAuth 2.0 token endpoint) and `GET /auth/me`.
 
+use std::net::{IpAddr, Ipv6Addr};
+use std::time::Instant;
+
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -52,8 +55,8 @@ pub struct MeResponse {
 
 /// Exchange a user's password or a service client's secret for an access token.
 ///
-/// Failed attempts are limited per user name and per client address: past the limit the
-/// answer is 429 `rate_limited` with `Retry-After`.
+/// Failed attempts are limited per user name and address together, per address, and per
+/// name across addresses: past a limit the answer is 429 `rate_limited` with `Retry-After`.
 #[utoipa::path(tag = "auth", security(()),
     request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded",
         description = "Also accepted as application/json"),
@@ -118,25 +121,29 @@ async fn create_token(
     let (name, secret) = (name.unwrap_or_default(), secret.unwrap_or_default());
     let address = req
         .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-
-    if let Err(wait) = state.limiter.check(&name, &address) {
-        return Err(ApiError::RateLimited {
-            detail: "too many failed sign-in attempts; wait before trying again".to_owned(),
+        .map_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED), |a| a.ip());
+    let attempt = state
+        .limiter
+        .begin(&name, address, Instant::now())
+        .map_err(|wait| ApiError::RateLimited {
+            detail: format!("too many failed sign-in attempts; wait {wait} s before trying again"),
             retry_after_secs: wait,
-        });
-    }
+        })?;
     let lookup = name.clone();
-    let user = db::run(&state.pool, move |conn| {
+    let checked = db::run(&state.pool, move |conn| {
         users::authenticate(conn, kind, &lookup, &secret)
     })
-    .await?;
-    let Some(user) = user else {
-        state.limiter.record_failure(&name, &address);
-        return Err(ApiError::unauthorized("the credentials are not valid"));
+    .await;
+    let user = match checked {
+        Ok(Some(user)) => user,
+        // The attempt stays counted as a failure.
+        Ok(None) => return Err(ApiError::unauthorized("the credentials are not valid")),
+        Err(e) => {
+            state.limiter.abandoned(attempt);
+            return Err(e);
+        }
     };
-    state.limiter.record_success(&name);
+    state.limiter.succeeded(attempt);
     let role = Role::parse(&user.role).ok_or_else(|| {
         ApiError::internal(anyhow::anyhow!("stored role {:?} is unknown", user.role))
     })?;
