@@ -3,12 +3,16 @@
 //! output, and a test fails when the two differ.
 
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as Doc, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
 use crate::error::{FieldError, Problem};
+
+/// The token endpoint: the one operation whose refusals are OAuth-shaped (documented on its
+/// handler, never a 422).
+pub const TOKEN_PATH: &str = "/api/v1/auth/token";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,7 +23,8 @@ projects and their mappings, follow-up funding, and the reports built on them.\n
 Every operation but the token endpoint, health and the document itself needs a bearer token. \
 The scope listed in an operation's `bearer` security requirement is the permission it checks; \
 roles grant permissions as `GET /api/v1/auth/me` and the README describe.\n\n\
-Errors are RFC 9457 `application/problem+json` with a stable `code`.",
+Errors are RFC 9457 `application/problem+json` with a stable `code`; the token endpoint's \
+also carry OAuth 2.0's `error` and `error_description`.",
         license(name = "MIT")
     ),
     components(schemas(Problem, FieldError)),
@@ -76,10 +81,12 @@ pub fn document() -> Doc {
 
 /// Adds the error responses every operation can give, so that no handler has to list them:
 /// 401 and 403 when it is protected, 400 for bad parameters, 404 when its path names a
-/// record, 413/415/422 when it takes a body, and 500/503 everywhere.
+/// record, 413/415/422 when it takes a body (the token endpoint documents its own), and
+/// 500/503 everywhere.
 fn add_error_responses(doc: &mut Doc) {
     for (path, item) in doc.paths.paths.iter_mut() {
         let has_key = path.contains('{');
+        let oauth_shaped = path == TOKEN_PATH;
         let ops: [(&mut Option<Operation>, bool); 5] = [
             (&mut item.get, false),
             (&mut item.post, true),
@@ -89,7 +96,12 @@ fn add_error_responses(doc: &mut Doc) {
         ];
         for (op, takes_body) in ops {
             let Some(op) = op.as_mut() else { continue };
-            let protected = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            // `security(())` is one empty requirement: public.
+            let protected = op
+                .security
+                .iter()
+                .flatten()
+                .any(|r| *r != SecurityRequirement::default());
             let mut add = |status: &str, description: &str| {
                 if !op.responses.responses.contains_key(status) {
                     op.responses
@@ -120,10 +132,12 @@ fn add_error_responses(doc: &mut Doc) {
                     "415",
                     "The body is not `application/json` (`unsupported_media_type`)",
                 );
-                add(
-                    "422",
-                    "A field is invalid (`validation_failed`), listed in `errors`",
-                );
+                if !oauth_shaped {
+                    add(
+                        "422",
+                        "A field is invalid (`validation_failed`), listed in `errors`",
+                    );
+                }
             }
             add(
                 "500",
@@ -147,4 +161,56 @@ fn problem_response(description: &str) -> utoipa::openapi::Response {
                 .build(),
         )
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+
+    fn doc() -> Value {
+        serde_json::to_value(document()).unwrap()
+    }
+
+    #[test]
+    fn public_operations_document_no_401_or_403() {
+        let doc = doc();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                if op["security"] != serde_json::json!([{}]) {
+                    continue;
+                }
+                let responses = op["responses"].as_object().unwrap();
+                assert!(
+                    !responses.contains_key("401") || path == TOKEN_PATH,
+                    "{method} {path} is public but documents 401"
+                );
+                assert!(!responses.contains_key("403"), "{method} {path}: 403");
+            }
+        }
+    }
+
+    #[test]
+    fn the_token_endpoint_documents_oauth_refusals_and_no_422() {
+        let doc = doc();
+        let responses = doc["paths"][TOKEN_PATH]["post"]["responses"]
+            .as_object()
+            .unwrap();
+        for status in ["400", "401", "415", "429"] {
+            assert_eq!(
+                responses[status]["content"]["application/problem+json"]["schema"]["$ref"],
+                "#/components/schemas/Problem",
+                "{status}"
+            );
+        }
+        assert!(
+            responses["401"]["description"]
+                .as_str()
+                .unwrap()
+                .contains("invalid_client")
+        );
+        assert!(!responses.contains_key("422"));
+        assert!(!responses.contains_key("403"));
+    }
 }

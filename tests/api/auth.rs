@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::db_test;
-use crate::support::{JWT_SECRET, TestApp, backends};
+use crate::support::{JWT_SECRET, Resp, TestApp, backends};
 use devfund::auth::Role;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
@@ -216,6 +216,54 @@ async fn add_user(app: &TestApp, username: &str, role: &str, kind: &str, passwor
         .assert_status(201);
 }
 
+/// A form-encoded token request.
+async fn token_form(app: &TestApp, body: &str) -> Resp {
+    app.post("/api/v1/auth/token")
+        .raw(
+            "application/x-www-form-urlencoded",
+            body.as_bytes().to_vec(),
+        )
+        .send()
+        .await
+}
+
+fn basic(id: &str, secret: &str) -> String {
+    use base64::Engine;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
+    )
+}
+
+/// Asserts an answer of the token endpoint that refuses: a problem with `code`, which is also
+/// an RFC 6749 error response with `error`, and never cached.
+#[track_caller]
+fn assert_oauth(r: &Resp, status: u16, code: &str, error: &str) -> Value {
+    let doc = r.assert_problem(status, code);
+    assert_eq!(doc["error"], error, "{doc}");
+    let description = doc["error_description"]
+        .as_str()
+        .expect("error_description");
+    assert!(
+        !description.is_empty()
+            && description
+                .chars()
+                .all(|c| (' '..='~').contains(&c) && c != '"' && c != '\\'),
+        "{description}"
+    );
+    for key in ["type", "title", "detail", "instance"] {
+        assert!(doc[key].is_string(), "{key}: {doc}");
+    }
+    assert_no_store(r);
+    doc
+}
+
+#[track_caller]
+fn assert_no_store(r: &Resp) {
+    assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
+    assert_eq!(r.header("pragma").as_deref(), Some("no-cache"));
+}
+
 db_test!(people_sign_in_with_the_password_grant, |app| {
     add_user(
         &app,
@@ -225,19 +273,24 @@ db_test!(people_sign_in_with_the_password_grant, |app| {
         "correct horse battery",
     )
     .await;
-    let r = app
-        .post("/api/v1/auth/token")
-        .raw(
-            "application/x-www-form-urlencoded",
-            b"grant_type=password&username=alice&password=correct+horse+battery".to_vec(),
-        )
-        .send()
-        .await;
+    let r = token_form(
+        &app,
+        "grant_type=password&username=alice&password=correct+horse+battery",
+    )
+    .await;
     let body = r.assert_status(200).json();
     assert_eq!(body["token_type"], "Bearer");
     assert_eq!(body["role"], "fund_manager");
     assert_eq!(body["expires_in"], 3600);
-    assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
+    assert!(
+        body["scope"]
+            .as_str()
+            .unwrap()
+            .split(' ')
+            .any(|s| s == "projects:approve"),
+        "{body}"
+    );
+    assert_no_store(&r);
     let me = app
         .get("/api/v1/auth/me")
         .bearer(body["access_token"].as_str().unwrap())
@@ -246,7 +299,18 @@ db_test!(people_sign_in_with_the_password_grant, |app| {
         .assert_status(200)
         .json();
     assert_eq!(me["sub"], "alice");
-    // JSON works too; a service client cannot use the password grant.
+    // As Swagger UI's Authorize button sends it: an empty Basic client and a scope.
+    app.post("/api/v1/auth/token")
+        .header("authorization", &basic("", ""))
+        .raw(
+            "application/x-www-form-urlencoded",
+            b"grant_type=password&username=alice&password=correct+horse+battery&scope=projects%3Aread"
+                .to_vec(),
+        )
+        .send()
+        .await
+        .assert_status(200);
+    // JSON works too; a wrong password is an invalid grant.
     let r = app
         .post("/api/v1/auth/token")
         .json(
@@ -254,7 +318,13 @@ db_test!(people_sign_in_with_the_password_grant, |app| {
         )
         .send()
         .await;
-    r.assert_problem(401, "unauthorized");
+    assert_oauth(&r, 400, "invalid_grant", "invalid_grant");
+    let r = token_form(
+        &app,
+        "grant_type=password&username=nobody&password=whatever",
+    )
+    .await;
+    assert_oauth(&r, 400, "invalid_grant", "invalid_grant");
 });
 
 db_test!(service_clients_use_client_credentials, |app| {
@@ -272,34 +342,183 @@ db_test!(service_clients_use_client_credentials, |app| {
         .send()
         .await;
     assert_eq!(r.assert_status(200).json()["role"], "viewer");
+    // A client's secret is no user's password.
     let r = app
         .post("/api/v1/auth/token")
         .json(&json!({"grant_type": "password", "username": "reporting-system", "password": "s3cret-s3cret-s3cret"}))
         .send()
         .await;
-    r.assert_problem(401, "unauthorized");
+    assert_oauth(&r, 400, "invalid_grant", "invalid_grant");
+    // A wrong secret in the body: 401, without a Basic challenge.
+    let r = token_form(
+        &app,
+        "grant_type=client_credentials&client_id=reporting-system&client_secret=wrong-wrong-wrong",
+    )
+    .await;
+    assert_oauth(&r, 401, "invalid_client", "invalid_client");
+    assert_eq!(r.header("www-authenticate"), None);
     let r = app
         .post("/api/v1/auth/token")
         .json(&json!({"grant_type": "implicit"}))
         .send()
         .await;
-    assert_eq!(
-        r.assert_problem(422, "validation_failed")["errors"][0]["code"],
-        "unsupported_grant_type"
-    );
+    assert_oauth(&r, 400, "unsupported_grant_type", "unsupported_grant_type");
+    let r = token_form(&app, "grant_type=client_credentials").await;
+    let doc = assert_oauth(&r, 400, "invalid_request", "invalid_request");
+    let fields: Vec<&str> = doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["client_id", "client_secret"]);
+});
+
+db_test!(clients_authenticate_with_http_basic, |app| {
+    add_user(
+        &app,
+        "etl@job.example",
+        "viewer",
+        "client",
+        "p@ss:word+100%",
+    )
+    .await;
+    // `curl -u` style: base64(urlencode(id) ":" urlencode(secret)) (RFC 6749 §2.3.1).
     let r = app
         .post("/api/v1/auth/token")
-        .json(&json!({"grant_type": "client_credentials"}))
+        .header(
+            "authorization",
+            &basic("etl%40job.example", "p%40ss%3Aword%2B100%25"),
+        )
+        .raw(
+            "application/x-www-form-urlencoded",
+            b"grant_type=client_credentials".to_vec(),
+        )
         .send()
         .await;
-    assert_eq!(
-        r.assert_problem(422, "validation_failed")["errors"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(r.assert_status(200).json()["role"], "viewer");
+    assert_no_store(&r);
+    let with_header = |header: String, body: &'static str| {
+        app.post("/api/v1/auth/token")
+            .header("authorization", &header)
+            .raw(
+                "application/x-www-form-urlencoded",
+                body.as_bytes().to_vec(),
+            )
+            .send()
+    };
+    // A wrong secret, or a header that is not Basic: 401 with a Basic challenge.
+    for header in [
+        basic("etl%40job.example", "wrong"),
+        "Basic not-base64!".to_owned(),
+        "Bearer abc.def.ghi".to_owned(),
+    ] {
+        let r = with_header(header.clone(), "grant_type=client_credentials").await;
+        assert_oauth(&r, 401, "invalid_client", "invalid_client");
+        assert_eq!(
+            r.header("www-authenticate").as_deref(),
+            Some("Basic realm=\"devfund\""),
+            "{header}"
+        );
+    }
+    // Credentials in the header and in the body: one method per request.
+    let r = with_header(
+        basic("etl%40job.example", "p%40ss%3Aword%2B100%25"),
+        "grant_type=client_credentials&client_id=etl%40job.example",
+    )
+    .await;
+    let doc = assert_oauth(&r, 400, "invalid_request", "invalid_request");
+    assert_eq!(doc["errors"][0]["code"], "duplicated");
 });
+
+db_test!(malformed_token_requests_are_invalid_request, |app| {
+    for (content_type, body) in [
+        (
+            "application/x-www-form-urlencoded",
+            "username=alice&password=pw",
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            "grant_type=password&password=pw",
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            "grant_type=password&username=a&username=b&password=pw",
+        ),
+        ("application/json", "{\"grant_type\": "),
+        ("application/json", r#"{"grant_type": ["password"]}"#),
+    ] {
+        let r = app
+            .post("/api/v1/auth/token")
+            .raw(content_type, body.as_bytes().to_vec())
+            .send()
+            .await;
+        let doc = assert_oauth(&r, 400, "invalid_request", "invalid_request");
+        assert!(doc["errors"][0]["field"].is_string(), "{body}: {doc}");
+    }
+    // A media type the endpoint does not read: 415, with OAuth's error all the same.
+    let r = app
+        .post("/api/v1/auth/token")
+        .raw("text/plain", b"grant_type=password".to_vec())
+        .send()
+        .await;
+    assert_oauth(&r, 415, "unsupported_media_type", "invalid_request");
+    let mut huge = b"grant_type=password&username=a&password=".to_vec();
+    huge.resize(app.state.max_body_bytes + 1, b'x');
+    let r = app
+        .post("/api/v1/auth/token")
+        .raw("application/x-www-form-urlencoded", huge)
+        .send()
+        .await;
+    assert_oauth(&r, 413, "payload_too_large", "invalid_request");
+});
+
+db_test!(
+    nul_bytes_and_overlong_credentials_never_reach_the_database,
+    |app| {
+        let long_name = "a".repeat(257);
+        let long_secret = "s".repeat(1025);
+        for (body, field, code) in [
+            (
+                "grant_type=password&username=al%00ice&password=pw".to_owned(),
+                "username",
+                "nul_byte",
+            ),
+            (
+                "grant_type=password&username=alice&password=p%00w".to_owned(),
+                "password",
+                "nul_byte",
+            ),
+            (
+                "grant_type=client_credentials&client_id=c%00&client_secret=s".to_owned(),
+                "client_id",
+                "nul_byte",
+            ),
+            (
+                format!("grant_type=password&username={long_name}&password=pw"),
+                "username",
+                "too_long",
+            ),
+            (
+                format!("grant_type=client_credentials&client_id=c&client_secret={long_secret}"),
+                "client_secret",
+                "too_long",
+            ),
+        ] {
+            let r = token_form(&app, &body).await;
+            let doc = assert_oauth(&r, 400, "invalid_request", "invalid_request");
+            assert_eq!(
+                (
+                    doc["errors"][0]["field"].as_str(),
+                    doc["errors"][0]["code"].as_str()
+                ),
+                (Some(field), Some(code)),
+                "{doc}"
+            );
+            assert!(doc["detail"].as_str().unwrap().starts_with(field), "{doc}");
+        }
+    }
+);
 
 db_test!(disabled_logins_cannot_sign_in, |app| {
     add_user(&app, "bob", "viewer", "person", "bob-password-123").await;
@@ -314,7 +533,7 @@ db_test!(disabled_logins_cannot_sign_in, |app| {
         .json(&json!({"grant_type": "password", "username": "bob", "password": "bob-password-123"}))
         .send()
         .await;
-    r.assert_problem(401, "unauthorized");
+    assert_oauth(&r, 400, "invalid_grant", "invalid_grant");
 });
 
 db_test!(
@@ -322,19 +541,21 @@ db_test!(
     |app| {
         add_user(&app, "carol", "viewer", "person", "carol-password-123").await;
         add_user(&app, "dave", "viewer", "person", "dave-password-123").await;
-        let sign_in = |name: &str, password: &str| {
-            app.post("/api/v1/auth/token")
-                .json(&json!({"grant_type": "password", "username": name, "password": password}))
-                .send()
-        };
         for _ in 0..5 {
-            sign_in("carol", "guess-guess-guess")
-                .await
-                .assert_problem(401, "unauthorized");
+            let r = token_form(
+                &app,
+                "grant_type=password&username=carol&password=guess-guess",
+            )
+            .await;
+            assert_oauth(&r, 400, "invalid_grant", "invalid_grant");
         }
         // Now even the right password waits, from this address…
-        let r = sign_in("carol", "carol-password-123").await;
-        r.assert_problem(429, "rate_limited");
+        let r = token_form(
+            &app,
+            "grant_type=password&username=carol&password=carol-password-123",
+        )
+        .await;
+        assert_oauth(&r, 429, "rate_limited", "invalid_request");
         let wait: u64 = r
             .header("retry-after")
             .expect("Retry-After")
@@ -344,9 +565,12 @@ db_test!(
         // …but the name is not locked for everyone, nor the address for every name (a fresh
         // address signing in as carol is proved in the limiter's unit tests: the test client has
         // only one address).
-        sign_in("dave", "dave-password-123")
-            .await
-            .assert_status(200);
+        token_form(
+            &app,
+            "grant_type=password&username=dave&password=dave-password-123",
+        )
+        .await
+        .assert_status(200);
     }
 );
 
@@ -362,14 +586,10 @@ db_test!(an_address_failing_for_many_names_is_refused, |app| {
             .begin(&format!("user{i}"), address, std::time::Instant::now())
             .unwrap();
     }
-    let sign_in = |name: &str| {
-        app.post("/api/v1/auth/token")
-            .json(&json!({"grant_type": "password", "username": name, "password": "guess"}))
-            .send()
-    };
-    sign_in("user19").await.assert_problem(401, "unauthorized");
-    let r = sign_in("anyone").await;
-    r.assert_problem(429, "rate_limited");
+    let r = token_form(&app, "grant_type=password&username=user19&password=guess").await;
+    assert_oauth(&r, 400, "invalid_grant", "invalid_grant");
+    let r = token_form(&app, "grant_type=password&username=anyone&password=guess").await;
+    assert_oauth(&r, 429, "rate_limited", "invalid_request");
     assert!(r.header("retry-after").is_some());
 });
 
