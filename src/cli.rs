@@ -127,6 +127,10 @@ pub fn parse_ttl(ttl: &str) -> anyhow::Result<u64> {
 }
 
 fn token(config: &Config, args: TokenArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !args.sub.trim().is_empty(),
+        "--sub must name who the token speaks for (a user or client name); it is empty"
+    );
     let role = parse_role(&args.role)?;
     let states = parse_states(args.member_states)?;
     let keys = AuthKeys::load(config)?;

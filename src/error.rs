@@ -6,7 +6,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -33,6 +33,16 @@ pub enum ErrorCode {
     RateLimited,
     Internal,
     Unavailable,
+    /// OAuth 2.0 (RFC 6749 §5.2), on the token endpoint only: a parameter is missing, repeated
+    /// or malformed, or client credentials came by two methods.
+    InvalidRequest,
+    /// OAuth 2.0: the user name or password of the password grant is wrong.
+    InvalidGrant,
+    /// OAuth 2.0: a grant type other than `password` and `client_credentials`.
+    UnsupportedGrantType,
+    /// OAuth 2.0: client authentication (`client_credentials`, or a malformed HTTP Basic
+    /// header) failed.
+    InvalidClient,
 }
 
 impl ErrorCode {
@@ -110,6 +120,22 @@ impl ErrorCode {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Service unavailable",
             ),
+            InvalidRequest => (
+                "invalid_request",
+                StatusCode::BAD_REQUEST,
+                "Invalid token request",
+            ),
+            InvalidGrant => ("invalid_grant", StatusCode::BAD_REQUEST, "Invalid grant"),
+            UnsupportedGrantType => (
+                "unsupported_grant_type",
+                StatusCode::BAD_REQUEST,
+                "Unsupported grant type",
+            ),
+            InvalidClient => (
+                "invalid_client",
+                StatusCode::UNAUTHORIZED,
+                "Client authentication failed",
+            ),
         }
     }
 
@@ -164,6 +190,15 @@ pub struct Problem {
     /// Per-field problems (validation and rule violations).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// On answers of the OAuth 2.0 token endpoint only: the RFC 6749 §5.2 error code, equal to
+    /// `code` on 400 and 401; `invalid_request` on 413, 415 and 429; `server_error` and
+    /// `temporarily_unavailable` on 500 and 503.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<&'static str>,
+    /// On answers of the token endpoint only: `detail` restricted to the characters RFC 6749
+    /// allows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
 }
 
 /// Every way a request can fail. Internal causes are logged, never sent.
@@ -222,12 +257,18 @@ impl ApiError {
 
     /// 422 `validation_failed` with one entry per field.
     pub fn validation(errors: Vec<FieldError>) -> Self {
+        Self::fields(ErrorCode::ValidationFailed, errors)
+    }
+
+    /// An error with `code` listing the fields at fault; the detail names the one field, or
+    /// counts them.
+    pub fn fields(code: ErrorCode, errors: Vec<FieldError>) -> Self {
         let detail = match errors.as_slice() {
             [one] => format!("{}: {}", one.field, one.message),
             many => format!("{} fields are invalid", many.len()),
         };
         ApiError::Client {
-            code: ErrorCode::ValidationFailed,
+            code,
             detail,
             errors,
         }
@@ -323,14 +364,11 @@ impl From<diesel::result::Error> for ApiError {
     }
 }
 
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        self.code().status()
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        let code = self.code();
-        let (code_str, status, title) = code.spec();
+impl ApiError {
+    /// The problem document of this error. Logs the cause of a 5xx, once: call it once per
+    /// response.
+    pub fn problem(&self) -> Problem {
+        let (code_str, status, title) = self.code().spec();
         let ctx = request_context::current();
         match self {
             ApiError::Internal { cause } | ApiError::Unavailable { cause } => {
@@ -342,7 +380,7 @@ impl ResponseError for ApiError {
             ApiError::Client { errors, .. } => errors.clone(),
             _ => Vec::new(),
         };
-        let problem = Problem {
+        Problem {
             type_: format!("urn:devfund:problem:{code_str}"),
             title,
             status: status.as_u16(),
@@ -351,8 +389,15 @@ impl ResponseError for ApiError {
             code: code_str,
             request_id: ctx.map(|c| c.request_id),
             errors,
-        };
-        let mut res = HttpResponse::build(status);
+            error: None,
+            error_description: None,
+        }
+    }
+
+    /// The status, `Content-Type: application/problem+json` and the headers this error
+    /// carries (`Retry-After`, `Allow`, `WWW-Authenticate`); the body is the caller's.
+    pub fn response_builder(&self) -> HttpResponseBuilder {
+        let mut res = HttpResponse::build(self.code().status());
         res.insert_header((header::CONTENT_TYPE, "application/problem+json"));
         match self {
             ApiError::RateLimited {
@@ -376,7 +421,19 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        res.body(serde_json::to_vec(&problem).unwrap_or_default())
+        res
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.code().status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let problem = self.problem();
+        self.response_builder()
+            .body(serde_json::to_vec(&problem).unwrap_or_default())
     }
 }
 
@@ -406,6 +463,10 @@ mod tests {
             RateLimited,
             Internal,
             Unavailable,
+            InvalidRequest,
+            InvalidGrant,
+            UnsupportedGrantType,
+            InvalidClient,
         ];
         let names: std::collections::BTreeSet<_> = all.iter().map(|c| c.as_str()).collect();
         assert_eq!(names.len(), all.len());

@@ -118,13 +118,13 @@ pub fn page_response<T: Serialize>(
         res.insert_header((header::LINK, links));
     }
     res.json(Page {
-            items,
-            meta: ListMeta {
-                total,
-                page: paging.page,
-                per_page: paging.per_page,
-            },
-        })
+        items,
+        meta: ListMeta {
+            total,
+            page: paging.page,
+            per_page: paging.per_page,
+        },
+    })
 }
 
 fn link(req: &HttpRequest, page: u32, rel: &str) -> String {

@@ -3,13 +3,21 @@
 //! output, and a test fails when the two differ.
 
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes,
+    SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{ContentBuilder, OpenApi as Doc, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
+use crate::auth::Permission;
 use crate::error::{FieldError, Problem};
 use crate::models::reference::Catalogue;
+
+/// The token endpoint: the `tokenUrl` of the `oauth2` scheme, and the one operation whose
+/// refusals are OAuth-shaped (documented on its handler, never a 422).
+pub const TOKEN_PATH: &str = "/api/v1/auth/token";
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,8 +27,12 @@ use crate::models::reference::Catalogue;
 projects and their mappings, follow-up funding, and the reports built on them.\n\n\
 Every operation but the token endpoint, health and the document itself needs a bearer token. \
 The scope listed in an operation's `bearer` security requirement is the permission it checks; \
-roles grant permissions as `GET /api/v1/auth/me` and the README describe.\n\n\
-Errors are RFC 9457 `application/problem+json` with a stable `code`.",
+roles grant permissions as `GET /api/v1/auth/me` and the README describe. The same scope is \
+listed under `oauth2`, whose password and client-credentials flows get a token from \
+`POST /api/v1/auth/token` (the Authorize button of `/docs`); a token carries every permission \
+of its role, whatever scopes are asked for.\n\n\
+Errors are RFC 9457 `application/problem+json` with a stable `code`; the token endpoint's \
+also carry OAuth 2.0's `error` and `error_description`.",
         license(name = "MIT")
     ),
     components(schemas(Problem, FieldError)),
@@ -55,6 +67,21 @@ impl Modify for Security {
                     .build(),
             ),
         );
+        let scopes: Scopes = Permission::ALL
+            .iter()
+            .map(|p| (p.as_str(), p.description()))
+            .collect();
+        components.add_security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::with_description(
+                [
+                    Flow::Password(Password::new(TOKEN_PATH, scopes.clone())),
+                    Flow::ClientCredentials(ClientCredentials::new(TOKEN_PATH, scopes)),
+                ],
+                "A user's password or a service client's secret, exchanged for a bearer token \
+(client credentials in HTTP Basic or in the body). The token holds its role's permissions.",
+            )),
+        );
     }
 }
 
@@ -83,12 +110,15 @@ pub fn document() -> anyhow::Result<Doc> {
     Ok(document_for(&Catalogue::shipped()?))
 }
 
-/// Adds the error responses every operation can give, so that no handler has to list them:
+/// Adds what every operation shares, so that no handler has to list it: the `oauth2`
+/// alternative to its `bearer` requirement (same single scope), and the error responses —
 /// 401 and 403 when it is protected, 400 for bad parameters, 404 when its path names a
-/// record, 413/415/422 when it takes a body, and 500/503 everywhere.
+/// record, 413/415/422 when it takes a body (the token endpoint documents its own), and
+/// 500/503 everywhere.
 fn add_error_responses(doc: &mut Doc) {
     for (path, item) in doc.paths.paths.iter_mut() {
         let has_key = path.contains('{');
+        let oauth_shaped = path == TOKEN_PATH;
         let ops: [(&mut Option<Operation>, bool); 5] = [
             (&mut item.get, false),
             (&mut item.post, true),
@@ -98,7 +128,13 @@ fn add_error_responses(doc: &mut Doc) {
         ];
         for (op, takes_body) in ops {
             let Some(op) = op.as_mut() else { continue };
-            let protected = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            add_oauth2_alternative(op);
+            // `security(())` is one empty requirement: public.
+            let protected = op
+                .security
+                .iter()
+                .flatten()
+                .any(|r| *r != SecurityRequirement::default());
             let mut add = |status: &str, description: &str| {
                 if !op.responses.responses.contains_key(status) {
                     op.responses
@@ -129,10 +165,12 @@ fn add_error_responses(doc: &mut Doc) {
                     "415",
                     "The body is not `application/json` (`unsupported_media_type`)",
                 );
-                add(
-                    "422",
-                    "A field is invalid (`validation_failed`), listed in `errors`",
-                );
+                if !oauth_shaped {
+                    add(
+                        "422",
+                        "A field is invalid (`validation_failed`), listed in `errors`",
+                    );
+                }
             }
             add(
                 "500",
@@ -142,6 +180,23 @@ fn add_error_responses(doc: &mut Doc) {
                 "503",
                 "The database is unavailable (`unavailable`); see `Retry-After`",
             );
+        }
+    }
+}
+
+/// To a `bearer` requirement with one permission as its scope, adds the alternative `oauth2`
+/// requirement with the same scope: either token satisfies the operation.
+fn add_oauth2_alternative(op: &mut Operation) {
+    let Some(requirements) = op.security.as_mut() else {
+        return;
+    };
+    let scope = Permission::ALL
+        .into_iter()
+        .find(|p| requirements.contains(&SecurityRequirement::new("bearer", [p.as_str()])));
+    if let Some(p) = scope {
+        let oauth2 = SecurityRequirement::new("oauth2", [p.as_str()]);
+        if !requirements.contains(&oauth2) {
+            requirements.push(oauth2);
         }
     }
 }
@@ -156,4 +211,84 @@ fn problem_response(description: &str) -> utoipa::openapi::Response {
                 .build(),
         )
         .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+
+    fn doc() -> Value {
+        serde_json::to_value(document().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_oauth2_scheme_fetches_tokens_from_the_token_endpoint_with_every_permission_as_scope() {
+        let doc = doc();
+        let flows = &doc["components"]["securitySchemes"]["oauth2"]["flows"];
+        for flow in ["password", "clientCredentials"] {
+            assert_eq!(flows[flow]["tokenUrl"], TOKEN_PATH, "{flow}");
+            let scopes = flows[flow]["scopes"].as_object().unwrap();
+            assert_eq!(scopes.len(), Permission::ALL.len());
+            for p in Permission::ALL {
+                assert_eq!(scopes[p.as_str()], p.description());
+            }
+        }
+    }
+
+    #[test]
+    fn every_protected_operation_accepts_bearer_or_oauth2_with_the_same_scope() {
+        let doc = doc();
+        let mut protected = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let security = op["security"].as_array().unwrap();
+                let scopes = |scheme: &str| -> Vec<Value> {
+                    security
+                        .iter()
+                        .filter_map(|r| r.get(scheme).cloned())
+                        .collect()
+                };
+                let (bearer, oauth2) = (scopes("bearer"), scopes("oauth2"));
+                assert_eq!(bearer, oauth2, "{method} {path}");
+                if bearer.is_empty() {
+                    assert_eq!(op["security"], serde_json::json!([{}]), "{method} {path}");
+                    let responses = op["responses"].as_object().unwrap();
+                    assert!(
+                        !responses.contains_key("401") || path == TOKEN_PATH,
+                        "{method} {path} is public but documents 401"
+                    );
+                    assert!(!responses.contains_key("403"), "{method} {path}: 403");
+                } else {
+                    assert_eq!(bearer[0].as_array().unwrap().len(), 1, "{method} {path}");
+                    protected += 1;
+                }
+            }
+        }
+        assert!(protected >= 30, "{protected}");
+    }
+
+    #[test]
+    fn the_token_endpoint_documents_oauth_refusals_and_no_422() {
+        let doc = doc();
+        let responses = doc["paths"][TOKEN_PATH]["post"]["responses"]
+            .as_object()
+            .unwrap();
+        for status in ["400", "401", "415", "429"] {
+            assert_eq!(
+                responses[status]["content"]["application/problem+json"]["schema"]["$ref"],
+                "#/components/schemas/Problem",
+                "{status}"
+            );
+        }
+        assert!(
+            responses["401"]["description"]
+                .as_str()
+                .unwrap()
+                .contains("invalid_client")
+        );
+        assert!(!responses.contains_key("422"));
+        assert!(!responses.contains_key("403"));
+    }
 }

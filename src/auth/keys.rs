@@ -4,7 +4,8 @@
 //! generated once into the data folder), and RS256 signed by a configured RSA public key or
 //! any RSA key of a configured JWKS file. The algorithm is pinned per key: an HS256 token is
 //! only ever checked against the HS256 secret, so a token "signed" with the public RSA key
-//! fails. `exp`, `iss`, `aud` and `sub` are required; `nbf` is honoured; leeway is 30 s.
+//! fails. `exp`, `iss`, `aud` and `sub` are required, and `sub` must name someone (not empty
+//! or blank, whether the token is verified or issued); `nbf` is honoured; leeway is 30 s.
 
 use std::path::Path;
 
@@ -47,6 +48,8 @@ pub enum TokenError {
     NoKey,
     #[error("unknown role {0:?}")]
     UnknownRole(String),
+    #[error("the subject (sub) is empty")]
+    EmptySubject,
     #[error(transparent)]
     Jwt(#[from] jsonwebtoken::errors::Error),
 }
@@ -127,6 +130,10 @@ impl AuthKeys {
         member_states: Option<Vec<String>>,
         ttl_secs: u64,
     ) -> anyhow::Result<(String, i64)> {
+        anyhow::ensure!(
+            !sub.trim().is_empty(),
+            "a token must name its subject: sub is empty"
+        );
         let now = chrono::Utc::now().timestamp();
         let exp = now + i64::try_from(ttl_secs).context("ttl too large")?;
         let claims = Claims {
@@ -144,7 +151,7 @@ impl AuthKeys {
         Ok((token, exp))
     }
 
-    /// Checks algorithm, signature, expiry, not-before, issuer, audience and role.
+    /// Checks algorithm, signature, expiry, not-before, issuer, audience, subject and role.
     pub fn verify(&self, token: &str) -> Result<(Claims, Role), TokenError> {
         let header = jsonwebtoken::decode_header(token)?;
         let claims = match header.alg {
@@ -173,6 +180,9 @@ impl AuthKeys {
             }
             _ => return Err(TokenError::Algorithm),
         };
+        if claims.sub.trim().is_empty() {
+            return Err(TokenError::EmptySubject);
+        }
         let role = Role::parse(&claims.role)
             .ok_or_else(|| TokenError::UnknownRole(claims.role.clone()))?;
         Ok((claims, role))
@@ -279,6 +289,9 @@ mod tests {
             ),
             ("no exp", claims(serde_json::json!({"exp": null}))),
             ("unknown role", claims(serde_json::json!({"role": "root"}))),
+            ("no subject", claims(serde_json::json!({"sub": null}))),
+            ("empty subject", claims(serde_json::json!({"sub": ""}))),
+            ("blank subject", claims(serde_json::json!({"sub": " \t "}))),
         ];
         for (name, c) in cases {
             assert!(
@@ -291,6 +304,14 @@ mod tests {
                 .is_err(),
             "wrong key"
         );
+    }
+
+    #[test]
+    fn tokens_without_a_subject_are_not_issued() {
+        for sub in ["", "  "] {
+            let e = keys().issue(sub, Role::Admin, None, 60).unwrap_err();
+            assert!(e.to_string().contains("sub is empty"), "{e}");
+        }
     }
 
     #[test]

@@ -116,6 +116,30 @@ impl Permission {
     pub fn parse(s: &str) -> Option<Permission> {
         Permission::ALL.into_iter().find(|p| p.as_str() == s)
     }
+
+    /// One line on what the permission allows (the OAuth scope's description in the
+    /// OpenAPI document).
+    pub fn description(self) -> &'static str {
+        match self {
+            Permission::ReferenceRead => {
+                "Read reference data, funding rules, allocations and exchange rates"
+            }
+            Permission::ReferenceWrite => {
+                "Change funding rules, yearly allocations and exchange rates"
+            }
+            Permission::MemberStatesRead => "Read member states and their eligibility",
+            Permission::MemberStatesWrite => "Change member states and their eligibility",
+            Permission::UsersAdmin => "Manage people and service clients",
+            Permission::AuditRead => "Read the audit trail",
+            Permission::ProjectsRead => "Read projects, follow-up funding and reports",
+            Permission::ProjectsWrite => {
+                "Create and edit projects, their mappings, links and follow-up funding"
+            }
+            Permission::ProjectsApprove => {
+                "Approve projects, and edit what the funding rules read once funds are held"
+            }
+        }
+    }
 }
 
 /// One type per permission, for [`super::principal::Authorized`]:

@@ -15,7 +15,10 @@ pub struct Paging {
 impl Paging {
     /// Checks 1 ≤ `page` ≤ 2³¹−1 and 1 ≤ `per_page` ≤ 500; returns the offending
     /// parameter's name.
-    pub fn parse(page: Option<i64>, per_page: Option<i64>) -> Result<Paging, (&'static str, String)> {
+    pub fn parse(
+        page: Option<i64>,
+        per_page: Option<i64>,
+    ) -> Result<Paging, (&'static str, String)> {
         let page = page.unwrap_or(1);
         let per_page = per_page.unwrap_or(i64::from(DEFAULT_PER_PAGE));
         let page = u32::try_from(page)
@@ -44,10 +47,19 @@ mod tests {
 
     #[test]
     fn pages_stay_inside_int32() {
-        assert_eq!(Paging::parse(Some(2_147_483_647), None).unwrap().page, MAX_PAGE);
-        assert_eq!(Paging::parse(Some(2_147_483_648), None).unwrap_err().0, "page");
+        assert_eq!(
+            Paging::parse(Some(2_147_483_647), None).unwrap().page,
+            MAX_PAGE
+        );
+        assert_eq!(
+            Paging::parse(Some(2_147_483_648), None).unwrap_err().0,
+            "page"
+        );
         assert_eq!(Paging::parse(Some(0), None).unwrap_err().0, "page");
         assert_eq!(Paging::parse(None, Some(501)).unwrap_err().0, "per_page");
-        assert_eq!(Paging::parse(None, None).unwrap().per_page, DEFAULT_PER_PAGE);
+        assert_eq!(
+            Paging::parse(None, None).unwrap().per_page,
+            DEFAULT_PER_PAGE
+        );
     }
 }

@@ -1,4 +1,4 @@
-//! Tokens: what is accepted and what is refused, and the token endpoint.
+//! Bearer tokens: what is accepted and what is refused; `devfund token`.
 
 use std::path::PathBuf;
 
@@ -105,6 +105,11 @@ async fn every_bad_token_is_refused_with_401() {
                 hs256(&claims(json!({})), b"another-secret-another-secret-0000"),
             ),
             ("garbage", "not.a.token".to_owned()),
+            ("empty subject", hs256(&claims(json!({"sub": ""})), secret)),
+            (
+                "blank subject",
+                hs256(&claims(json!({"sub": "  "})), secret),
+            ),
         ];
         for (name, token) in cases {
             let r = app.get("/api/v1/auth/me").bearer(&token).send().await;
@@ -202,129 +207,38 @@ db_test!(me_describes_the_caller, |app| {
     );
 });
 
-async fn add_user(app: &TestApp, username: &str, role: &str, kind: &str, password: &str) {
-    app.post("/api/v1/users")
-        .signed_as(Role::Admin)
-        .json(&json!({"username": username, "role": role, "kind": kind, "password": password}))
-        .send()
-        .await
-        .assert_status(201);
-}
-
-db_test!(people_sign_in_with_the_password_grant, |app| {
-    add_user(
-        &app,
-        "alice",
-        "fund_manager",
-        "person",
-        "correct horse battery",
-    )
-    .await;
-    let r = app
-        .post("/api/v1/auth/token")
-        .raw(
-            "application/x-www-form-urlencoded",
-            b"grant_type=password&username=alice&password=correct+horse+battery".to_vec(),
-        )
-        .send()
-        .await;
-    let body = r.assert_status(200).json();
-    assert_eq!(body["token_type"], "Bearer");
-    assert_eq!(body["role"], "fund_manager");
-    assert_eq!(body["expires_in"], 3600);
-    assert_eq!(r.header("cache-control").as_deref(), Some("no-store"));
-    let me = app
-        .get("/api/v1/auth/me")
-        .bearer(body["access_token"].as_str().unwrap())
-        .send()
-        .await
-        .assert_status(200)
-        .json();
-    assert_eq!(me["sub"], "alice");
-    // JSON works too; a service client cannot use the password grant.
-    let r = app
-        .post("/api/v1/auth/token")
-        .json(
-            &json!({"grant_type": "password", "username": "alice", "password": "wrong password!"}),
-        )
-        .send()
-        .await;
-    r.assert_problem(401, "unauthorized");
-});
-
-db_test!(service_clients_use_client_credentials, |app| {
-    add_user(
-        &app,
-        "reporting-system",
-        "viewer",
-        "client",
-        "s3cret-s3cret-s3cret",
-    )
-    .await;
-    let r = app
-        .post("/api/v1/auth/token")
-        .json(&json!({"grant_type": "client_credentials", "client_id": "reporting-system", "client_secret": "s3cret-s3cret-s3cret"}))
-        .send()
-        .await;
-    assert_eq!(r.assert_status(200).json()["role"], "viewer");
-    let r = app
-        .post("/api/v1/auth/token")
-        .json(&json!({"grant_type": "password", "username": "reporting-system", "password": "s3cret-s3cret-s3cret"}))
-        .send()
-        .await;
-    r.assert_problem(401, "unauthorized");
-    let r = app
-        .post("/api/v1/auth/token")
-        .json(&json!({"grant_type": "implicit"}))
-        .send()
-        .await;
-    assert_eq!(
-        r.assert_problem(422, "validation_failed")["errors"][0]["code"],
-        "unsupported_grant_type"
-    );
-    let r = app
-        .post("/api/v1/auth/token")
-        .json(&json!({"grant_type": "client_credentials"}))
-        .send()
-        .await;
-    assert_eq!(
-        r.assert_problem(422, "validation_failed")["errors"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
-});
-
-db_test!(disabled_logins_cannot_sign_in, |app| {
-    add_user(&app, "bob", "viewer", "person", "bob-password-123").await;
-    app.patch("/api/v1/users/bob")
-        .signed_as(Role::Admin)
-        .json(&json!({"disabled": true}))
-        .send()
-        .await
-        .assert_status(200);
-    let r = app
-        .post("/api/v1/auth/token")
-        .json(&json!({"grant_type": "password", "username": "bob", "password": "bob-password-123"}))
-        .send()
-        .await;
-    r.assert_problem(401, "unauthorized");
-});
-
-db_test!(repeated_failed_logins_are_rate_limited, |app| {
-    add_user(&app, "carol", "viewer", "person", "carol-password-123").await;
-    for _ in 0..5 {
-        let r = app.post("/api/v1/auth/token").json(&json!({"grant_type": "password", "username": "carol", "password": "guess-guess-guess"})).send().await;
-        r.assert_problem(401, "unauthorized");
+#[test]
+fn the_token_command_refuses_an_empty_subject() {
+    let data = tempfile::tempdir().unwrap();
+    let run = |sub: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_devfund"))
+            .args(["token", "--sub", sub, "--role", "viewer"])
+            .env("DEVFUND_DATA_DIR", data.path())
+            .env("DEVFUND_JWT_SECRET", JWT_SECRET)
+            .env("RUST_LOG", "off")
+            .env_remove("DEVFUND_JWT_JWKS_FILE")
+            .env_remove("DEVFUND_JWT_PUBLIC_KEY_FILE")
+            .output()
+            .expect("run devfund")
+    };
+    for sub in ["", "   "] {
+        let out = run(sub);
+        assert!(!out.status.success(), "{sub:?} was accepted");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("--sub must name"), "{stderr}");
+        assert!(out.stdout.is_empty());
     }
-    // Now even the right password waits.
-    let r = app.post("/api/v1/auth/token").json(&json!({"grant_type": "password", "username": "carol", "password": "carol-password-123"})).send().await;
-    r.assert_problem(429, "rate_limited");
-    let wait: u64 = r
-        .header("retry-after")
-        .expect("Retry-After")
-        .parse()
-        .unwrap();
-    assert!(wait > 0 && wait <= 900, "{wait}");
-});
+    let out = run("alice");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .split('.')
+            .count(),
+        3
+    );
+}
