@@ -35,7 +35,14 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`; the token e
 also carry OAuth 2.0's `error` and `error_description`.",
         license(name = "MIT")
     ),
-    components(schemas(Problem, FieldError)),
+    components(schemas(
+        Problem,
+        FieldError,
+        // Schemas only parameters name (utoipa collects those of bodies and responses).
+        crate::api::negotiate::Format,
+        crate::api::reference::GoalInclude,
+        crate::api::codes::ProjectCodeSchema,
+    )),
     modifiers(&Security),
     tags(
         (name = "auth", description = "Tokens and the caller"),
