@@ -7,13 +7,14 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::csv::{self, Columns};
 use super::extract::Body;
+use super::money::UsdInput;
 use super::negotiate::Format;
 use super::params::Query;
 use super::utc;
 use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::db;
-use crate::domain::money::{MoneyDto, MoneyInput};
+use crate::domain::money::MoneyDto;
 use crate::domain::{FundingLine, Money};
 use crate::error::{ApiError, FieldError};
 use crate::models::allocation::Allocation;
@@ -27,7 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct AllocationRequest {
     /// The envelope, in USD.
-    pub envelope: MoneyInput,
+    pub envelope: UsdInput,
     /// e.g. the Council resolution that set it.
     pub note: Option<String>,
 }
@@ -123,7 +124,7 @@ async fn put_allocation(
             "must be between 2000 and 2100",
         ));
     }
-    let envelope = Money::usd_from_input(&body.envelope).map_err(|e| {
+    let envelope = body.envelope.parse().map_err(|e| {
         ApiError::validation(vec![FieldError::new("envelope", e.code(), e.to_string())])
     })?;
     let actor = Actor::from(&*principal);

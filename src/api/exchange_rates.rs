@@ -5,12 +5,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::codes::CurrencyCode;
 use super::csv::{self, Columns};
 use super::extract::{Body, RawBody, content_type, parse_json};
 use super::follow_ups::CurrencyCodeParam;
 use super::negotiate::{self, Format};
 use super::params::{List, Query, texts};
+use super::schemas::{CurrencyCode, MonthText, RateText};
 use super::{PageQuery, page_response, utc};
 use crate::app::AppState;
 use crate::auth::{Authorized, need};
@@ -32,8 +32,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[serde(deny_unknown_fields)]
 pub struct RateRequest {
     /// USD per unit of the currency, a decimal string (EUR around `"1.12"`).
+    #[schema(value_type = RateText)]
     pub usd_per_unit: String,
     /// e.g. `UN operational rates of exchange`.
+    #[schema(min_length = 1, pattern = r"[^ \t\n\r]")]
     pub source: String,
 }
 
@@ -41,15 +43,22 @@ pub struct RateRequest {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RateRow {
+    /// Any currency but USD.
+    #[schema(value_type = CurrencyCode)]
     pub currency: String,
+    #[schema(value_type = MonthText)]
     pub month: String,
+    #[schema(value_type = RateText)]
     pub usd_per_unit: String,
+    #[schema(min_length = 1, pattern = r"[^ \t\n\r]")]
     pub source: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RateResponse {
+    #[schema(value_type = CurrencyCode)]
     pub currency: String,
+    #[schema(value_type = MonthText)]
     pub month: String,
     pub usd_per_unit: String,
     pub source: String,
@@ -149,7 +158,7 @@ fn check(
             ))
         })
         .ok();
-    if source.trim().is_empty() {
+    if crate::domain::wire::is_blank(source) {
         errors.push(FieldError::new(
             format!("{prefix}source"),
             "required",
@@ -160,7 +169,7 @@ fn check(
         currency: c.filter(|c| *c != Currency::USD)?,
         month: m?,
         rate: r?,
-        source: source.trim().to_owned(),
+        source: crate::domain::wire::trim(source).to_owned(),
     })
 }
 

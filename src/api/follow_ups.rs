@@ -7,17 +7,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::codes::{CurrencyCode, Iso3Code, ProjectCodeSchema, RegionCode};
-use super::extract::{Body, etag, if_match, parse_json};
+use super::extract::{Body, double_option, etag, if_match, parse_json};
+use super::money::MoneyInput;
 use super::negotiate::{self, Format};
 use super::params::{List, Query, Sort, SortKeys, sort, texts, values};
+use super::patch::present;
+use super::schemas::{CurrencyCode, Iso3Code, PartialDateText, ProjectCodeSchema, RegionCode};
 use super::{PageQuery, page_response, utc};
 use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::domain::follow_up::{Conversion, Dimension, FollowUpStatus, SourceType};
 use crate::domain::fx::{PartialDate, Rate};
-use crate::domain::money::{Currency, MoneyDto, MoneyInput};
+use crate::domain::money::{Currency, MoneyDto};
 use crate::domain::project::ProjectCode;
 use crate::domain::{Iso3, Money};
 use crate::error::{ApiError, FieldError};
@@ -55,6 +57,7 @@ pub struct FollowUpFields {
     pub status: FollowUpStatus,
     /// `2021`, `2021-06` or `2021-06-03`; its month picks the exchange rate (a year alone: December).
     #[serde(default)]
+    #[schema(value_type = Option<PartialDateText>)]
     pub date: Option<String>,
     #[serde(default)]
     pub in_kind: bool,
@@ -62,11 +65,57 @@ pub struct FollowUpFields {
     pub scaling_up_dimensions: Vec<Dimension>,
     #[serde(default)]
     pub description: Option<String>,
+    /// An http(s) address.
     #[serde(default)]
+    #[schema(pattern = "^https?://")]
     pub evidence_url: Option<String>,
     /// The follow-up project's own code, when it has one.
     #[serde(default)]
+    #[schema(value_type = Option<ProjectCodeSchema>)]
     pub follow_up_project_code: Option<String>,
+}
+
+/// A JSON merge patch (RFC 7396) of a follow-up record: the fields it names change, `null`
+/// clears a field that may be empty, a list replaces the list.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateFollowUpRequest {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub source_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
+    pub source_type: Option<SourceType>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<MoneyInput>)]
+    pub amount: Option<Option<MoneyInput>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
+    pub amount_is_lower_bound: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
+    pub status: Option<FollowUpStatus>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<PartialDateText>)]
+    pub date: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
+    pub in_kind: Option<bool>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<Dimension>>)]
+    pub scaling_up_dimensions: Option<Option<Vec<Dimension>>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, pattern = "^https?://")]
+    pub evidence_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<ProjectCodeSchema>)]
+    pub follow_up_project_code: Option<Option<String>>,
 }
 
 /// A follow-up funding record as every read and write answers it: every key is always
@@ -119,7 +168,7 @@ fn text(v: Option<String>) -> Option<String> {
 pub fn to_values(f: FollowUpFields) -> Result<FollowUpValues, ApiError> {
     let mut errors = Vec::new();
     let amount = f.amount.as_ref().and_then(|a| {
-        Money::from_input(a)
+        a.parse()
             .map_err(|e| errors.push(FieldError::new("amount", e.code(), e.to_string())))
             .ok()
     });
@@ -541,7 +590,7 @@ pub async fn get_follow_up(
 
 /// Change a record: a JSON merge patch of its fields. `If-Match` required.
 #[utoipa::path(tag = "follow-up-funding", params(("id" = i64, Path), ("If-Match" = String, Header, description = "ETag from your last read")),
-    request_body(content = Object, description = "Any subset of the fields", content_type = "application/merge-patch+json"),
+    request_body(content = UpdateFollowUpRequest, content_type = "application/merge-patch+json"),
     security(("bearer" = ["projects:write"])),
     responses((status = 200, description = "Updated", body = FollowUpResponse),
         (status = 412, description = "Stale `If-Match` (`precondition_failed`)", body = crate::error::Problem, content_type = PROBLEM),
@@ -562,12 +611,13 @@ pub async fn update_follow_up(
             "a merge patch is a JSON object",
         )]));
     }
+    parse_json::<UpdateFollowUpRequest>(&serde_json::to_vec(&patch).map_err(ApiError::internal)?)?;
     let (id, actor) = (path.into_inner(), Actor::from(&*principal));
     let view = db::run(&state.pool, move |conn| {
         follow_ups::update(conn, &actor, id, expected, |current| {
             let mut doc =
                 serde_json::to_value(fields_of(&current.values)).map_err(ApiError::internal)?;
-            super::projects::write::merge(&mut doc, patch);
+            super::patch::merge(&mut doc, patch);
             to_values(parse_json(doc.to_string().as_bytes())?)
         })
     })

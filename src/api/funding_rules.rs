@@ -7,13 +7,15 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::csv::{self, Columns};
 use super::extract::Body;
+use super::money::UsdInput;
 use super::negotiate::Format;
 use super::params::Query;
+use super::schemas::ShareText;
 use super::{created, utc};
 use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::db;
-use crate::domain::money::{MoneyDto, MoneyInput};
+use crate::domain::money::MoneyDto;
 use crate::domain::{FundingLine, Money, Scope, Share};
 use crate::error::{ApiError, FieldError};
 use crate::models::funding_rule::{FundingRule, FundingRuleFilter, FundingRuleValues};
@@ -33,16 +35,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub struct FundingRuleRequest {
     /// First funding year the rule applies to; it holds until a later rule for the same line
     /// and scope takes over.
+    #[schema(minimum = 2000, maximum = 2100)]
     pub effective_year: i32,
     pub funding_line: FundingLine,
     pub scope: Scope,
     /// Largest budget of one project (USD).
-    pub cap: MoneyInput,
+    pub cap: UsdInput,
     /// Largest budget with the exceptional-increase flag (USD); null when there is none.
-    pub exceptional_cap: Option<MoneyInput>,
+    pub exceptional_cap: Option<UsdInput>,
     /// Largest staff-and-office share of the budget, e.g. `"0.30"`.
+    #[schema(value_type = ShareText)]
     pub staff_office_max_share: String,
     /// Endorsing eligible states a regional project needs.
+    #[schema(minimum = 0, maximum = 50)]
     pub min_endorsing_states: i32,
     pub note: Option<String>,
 }
@@ -131,12 +136,15 @@ fn values(body: FundingRuleRequest) -> Result<FundingRuleValues, ApiError> {
             "must be between 2000 and 2100",
         ));
     }
-    let cap = Money::usd_from_input(&body.cap)
+    let cap = body
+        .cap
+        .parse()
         .map_err(|e| errors.push(FieldError::new("cap", e.code(), e.to_string())))
         .ok();
     let exceptional = match &body.exceptional_cap {
         None => None,
-        Some(input) => Money::usd_from_input(input)
+        Some(input) => input
+            .parse()
             .map_err(|e| errors.push(FieldError::new("exceptional_cap", e.code(), e.to_string())))
             .ok(),
     };

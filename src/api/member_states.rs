@@ -6,11 +6,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::codes::{Iso3Code, RegionCode};
 use super::csv::{self, Columns};
 use super::extract::{Body, double_option, etag, if_match};
 use super::negotiate::{self, Format};
 use super::params::{List, Query, Sort, SortKeys, Text, Timestamp, instant, sort, text, values};
+use super::schemas::{Iso3Code, RegionCode};
 use super::{FormatQuery, PageQuery, created, page_response, utc};
 use crate::app::AppState;
 use crate::auth::{Authorized, need};

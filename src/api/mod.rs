@@ -4,19 +4,21 @@
 pub mod allocations;
 pub mod audit;
 pub mod auth;
-pub mod codes;
 pub mod csv;
 pub mod exchange_rates;
 pub mod extract;
 pub mod follow_ups;
 pub mod funding_rules;
 pub mod member_states;
+pub mod money;
 pub mod negotiate;
 pub mod openapi;
 pub mod params;
+pub mod patch;
 pub mod projects;
 pub mod reference;
 pub mod reports;
+pub mod schemas;
 pub mod system;
 pub mod users;
 

@@ -41,7 +41,7 @@ also carry OAuth 2.0's `error` and `error_description`.",
         // Schemas only parameters name (utoipa collects those of bodies and responses).
         crate::api::negotiate::Format,
         crate::api::reference::GoalInclude,
-        crate::api::codes::ProjectCodeSchema,
+        crate::api::schemas::ProjectCodeSchema,
     )),
     modifiers(&Security),
     tags(
@@ -107,7 +107,7 @@ pub fn document_for(catalogue: &Catalogue) -> Doc {
         .configure(super::configure)
         .split_for_parts();
     add_error_responses(&mut doc);
-    super::codes::describe(&mut doc, catalogue);
+    super::schemas::describe(&mut doc, catalogue);
     doc
 }
 

@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::codes::{SdgGoalNumber, SdgTargetCode, TaxonomyName};
 use super::csv::{self, Columns};
 use super::negotiate::{self, Format};
 use super::params::{List, Query, values};
+use super::schemas::{SdgGoalNumber, SdgTargetCode, TaxonomyName};
 use super::{FormatQuery, PageQuery, page_response};
 use crate::app::AppState;
 use crate::auth::{Authorized, need};

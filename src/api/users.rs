@@ -9,6 +9,7 @@ use super::csv::{self, Columns};
 use super::extract::{Body, double_option, etag, if_match};
 use super::negotiate::{self, Format};
 use super::params::Query;
+use super::schemas::Iso3Code;
 use super::{FormatQuery, PageQuery, created, page_response, utc};
 use crate::app::AppState;
 use crate::auth::{Authorized, Role, need};
@@ -33,15 +34,19 @@ const MIN_PASSWORD: usize = 12;
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
     /// Lower-case letters, digits and `._@-`, 2–64 characters.
+    #[schema(pattern = "^[a-z0-9._@-]{2,64}$")]
     pub username: String,
     pub role: Role,
     /// `person` (password grant, the default) or `client` (client_credentials grant).
     #[serde(default)]
+    #[schema(value_type = Option<Kind>)]
     pub kind: Option<String>,
     /// At least 12 characters.
+    #[schema(min_length = 12)]
     pub password: String,
     /// ISO3 codes a project officer is scoped to.
     #[serde(default)]
+    #[schema(value_type = Option<Vec<Iso3Code>>)]
     pub member_states: Option<Vec<String>>,
 }
 
@@ -49,10 +54,12 @@ pub struct CreateUserRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
     pub role: Option<Role>,
+    /// At least 12 characters.
+    #[schema(min_length = 12)]
     pub password: Option<String>,
     /// `null` removes the scope.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Option<Vec<Iso3Code>>)]
     pub member_states: Option<Option<Vec<String>>>,
     pub disabled: Option<bool>,
 }
@@ -60,7 +67,7 @@ pub struct UpdateUserRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserResponse {
     pub username: String,
-    /// `person` (password grant) or `client` (client_credentials grant).
+    #[schema(value_type = Kind)]
     pub kind: String,
     pub role: Role,
     /// Member states a project officer is scoped to; null when unscoped.
@@ -193,17 +200,17 @@ async fn create_user(
             "2–64 lower-case letters, digits or ._@-",
         ));
     }
+    // Read here rather than by serde, so that every problem of the request is listed at once.
     let kind = match body.kind.as_deref() {
-        None | Some("person") => Kind::Person,
-        Some("client") => Kind::Client,
-        Some(_) => {
+        None => Kind::Person,
+        Some(k) => Kind::parse(k).unwrap_or_else(|| {
             errors.push(FieldError::new(
                 "kind",
                 "invalid_kind",
-                "must be person or client",
+                format!("must be one of {}", Kind::expected()),
             ));
             Kind::Person
-        }
+        }),
     };
     check_password(&body.password, &mut errors);
     check_states(&body.member_states, &mut errors);

@@ -19,9 +19,10 @@ pub struct Month {
 }
 
 impl Month {
+    /// `2019-06` ([`super::wire::patterns::MONTH`]).
     pub fn parse(s: &str) -> Option<Month> {
         let (y, m) = s.split_once('-')?;
-        if y.len() != 4 || m.len() != 2 {
+        if !super::wire::digits(y, 4) || !super::wire::digits(m, 2) {
             return None;
         }
         let (year, month) = (y.parse().ok()?, m.parse().ok()?);
@@ -71,17 +72,9 @@ impl Rate {
         self.0
     }
 
+    /// A positive decimal string ([`super::wire::patterns::RATE`]).
     pub fn parse(s: &str) -> Result<Rate, RateError> {
-        let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
-        let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-        if whole.is_empty()
-            || whole.len() > 8
-            || !digits(whole)
-            || !digits(frac)
-            || (s.contains('.') && frac.is_empty())
-        {
-            return Err(RateError::Invalid);
-        }
+        let (whole, frac) = super::wire::decimal(s, 8).ok_or(RateError::Invalid)?;
         if frac.len() > RATE_DECIMALS {
             return Err(RateError::TooPrecise);
         }
@@ -191,9 +184,14 @@ pub struct PartialDate {
 }
 
 impl PartialDate {
+    /// `2021`, `2021-06` or `2021-06-03` ([`super::wire::patterns::PARTIAL_DATE`]); a day
+    /// that does not exist (`2021-02-30`) is refused too.
     pub fn parse(s: &str) -> Option<PartialDate> {
         let (start, value_month) = match s.len() {
             4 => {
+                if !super::wire::digits(s, 4) {
+                    return None;
+                }
                 let year: i32 = s.parse().ok()?;
                 (
                     chrono::NaiveDate::from_ymd_opt(year, 1, 1)?,
@@ -205,7 +203,13 @@ impl PartialDate {
                 (chrono::NaiveDate::from_ymd_opt(m.year, m.month, 1)?, m)
             }
             10 => {
-                let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+                let b = s.as_bytes();
+                if b[4] != b'-' || b[7] != b'-' || !super::wire::digits(&s[8..], 2) {
+                    return None;
+                }
+                let m = Month::parse(&s[..7])?;
+                let day: u32 = s[8..].parse().ok()?;
+                let d = chrono::NaiveDate::from_ymd_opt(m.year, m.month, day)?;
                 (
                     d,
                     Month {

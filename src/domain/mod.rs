@@ -10,6 +10,7 @@ pub mod paging;
 pub mod project;
 pub mod rules;
 pub mod share;
+pub mod wire;
 
 pub use country::Iso3;
 pub use funding::{FundingLine, IncomeGroup, Scope};

@@ -9,7 +9,14 @@ use std::fmt;
 use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
+
+use super::wire;
 use utoipa::ToSchema;
+
+/// Whole digits an amount may have (fourteen, with up to four decimals, fits i64).
+pub const MAX_WHOLE_DIGITS: usize = 14;
+/// Whole digits of a project's seed budget: below one billion USD.
+pub const MAX_BUDGET_WHOLE_DIGITS: usize = 9;
 
 static CURRENCIES: LazyLock<HashMap<&'static str, u32>> = LazyLock::new(|| {
     include_str!("../../reference/iso4217.csv")
@@ -115,15 +122,6 @@ pub struct MoneyDto {
     pub currency: String,
 }
 
-/// Money as a client sent it, before it is checked (the amount may be any JSON value, so a
-/// float can be refused with its own error code rather than a generic type error).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct MoneyInput {
-    #[schema(value_type = String)]
-    pub amount: serde_json::Value,
-    pub currency: String,
-}
-
 impl Money {
     pub fn from_minor(minor: i64, currency: Currency) -> Self {
         Money { minor, currency }
@@ -144,31 +142,39 @@ impl Money {
         self.currency
     }
 
-    /// Parses a decimal string in `currency`; negative amounts are refused.
+    /// Parses a decimal string in `currency` ([`wire::patterns::AMOUNT`]); negative amounts
+    /// are refused.
     pub fn parse(amount: &str, currency: &str) -> Result<Money, MoneyError> {
+        Money::parse_within(amount, currency, MAX_WHOLE_DIGITS)
+    }
+
+    /// Parses a USD amount of at most `whole_max` whole digits ([`wire::patterns::USD_AMOUNT`],
+    /// [`wire::patterns::BUDGET`]).
+    pub fn parse_usd(amount: &str, currency: &str, whole_max: usize) -> Result<Money, MoneyError> {
+        let money = Money::parse_within(amount, currency, whole_max)?;
+        if money.currency != Currency::USD {
+            return Err(MoneyError::WrongCurrency { expected: "USD" });
+        }
+        Ok(money)
+    }
+
+    fn parse_within(amount: &str, currency: &str, whole_max: usize) -> Result<Money, MoneyError> {
         let currency = Currency::parse(currency)
             .ok_or_else(|| MoneyError::UnknownCurrency(currency.to_owned()))?;
-        let (negative, digits) = match amount.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, amount),
-        };
-        let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
-        let plain = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if whole.is_empty()
-            || !plain(whole)
-            || !plain(frac)
-            || (digits.contains('.') && frac.is_empty())
+        if let Some(rest) = amount.strip_prefix('-')
+            && wire::decimal(rest, usize::MAX).is_some()
         {
-            return Err(MoneyError::InvalidAmount);
+            return Err(MoneyError::Negative);
+        }
+        let (whole, frac) = wire::decimal(amount, usize::MAX).ok_or(MoneyError::InvalidAmount)?;
+        if whole.len() > whole_max {
+            return Err(MoneyError::OutOfRange);
         }
         if frac.len() > currency.exponent as usize {
             return Err(MoneyError::TooManyDecimals {
                 currency: currency.code,
                 allowed: currency.exponent,
             });
-        }
-        if negative {
-            return Err(MoneyError::Negative);
         }
         let scale = 10i64.pow(currency.exponent);
         let whole: i64 = whole.parse().map_err(|_| MoneyError::OutOfRange)?;
@@ -183,23 +189,6 @@ impl Money {
             .and_then(|m| m.checked_add(frac_value))
             .ok_or(MoneyError::OutOfRange)?;
         Ok(Money { minor, currency })
-    }
-
-    /// Parses client input: the amount must be a JSON string.
-    pub fn from_input(input: &MoneyInput) -> Result<Money, MoneyError> {
-        match &input.amount {
-            serde_json::Value::String(s) => Money::parse(s, &input.currency),
-            _ => Err(MoneyError::NotAString),
-        }
-    }
-
-    /// Parses client input that must be in USD.
-    pub fn usd_from_input(input: &MoneyInput) -> Result<Money, MoneyError> {
-        let money = Money::from_input(input)?;
-        if money.currency != Currency::USD {
-            return Err(MoneyError::WrongCurrency { expected: "USD" });
-        }
-        Ok(money)
     }
 
     pub fn checked_add(self, other: Money) -> Option<Money> {
@@ -272,22 +261,26 @@ mod tests {
         assert_eq!(code("1.00", "XYZ"), "unknown_currency");
         assert_eq!(code("99999999999999999999", "USD"), "amount_out_of_range");
         assert_eq!(code("92233720368547758.08", "USD"), "amount_out_of_range");
-        let float = MoneyInput {
-            amount: serde_json::json!(1.5),
-            currency: "USD".into(),
-        };
         assert_eq!(
-            Money::from_input(&float).unwrap_err().code(),
-            "amount_not_a_string"
-        );
-        let eur = MoneyInput {
-            amount: serde_json::json!("1.00"),
-            currency: "EUR".into(),
-        };
-        assert_eq!(
-            Money::usd_from_input(&eur).unwrap_err().code(),
+            Money::parse_usd("1.00", "EUR", MAX_BUDGET_WHOLE_DIGITS)
+                .unwrap_err()
+                .code(),
             "wrong_currency"
         );
+        assert_eq!(
+            Money::parse_usd("1000000000", "USD", MAX_BUDGET_WHOLE_DIGITS)
+                .unwrap_err()
+                .code(),
+            "amount_out_of_range"
+        );
+        assert_eq!(
+            Money::parse_usd("999999999.99", "USD", MAX_BUDGET_WHOLE_DIGITS)
+                .unwrap()
+                .minor(),
+            99_999_999_999
+        );
+        assert_eq!(code("+1", "USD"), "invalid_amount");
+        assert_eq!(code("123456789012345", "USD"), "amount_out_of_range");
     }
 
     #[test]

@@ -39,16 +39,7 @@ impl Share {
     }
 
     pub fn parse(s: &str) -> Result<Share, ShareError> {
-        let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
-        let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-        if whole.is_empty()
-            || whole.len() > 2
-            || !digits(whole)
-            || !digits(frac)
-            || (s.contains('.') && frac.is_empty())
-        {
-            return Err(ShareError::Invalid);
-        }
+        let (whole, frac) = super::wire::decimal(s, 1).ok_or(ShareError::Invalid)?;
         if frac.len() > DECIMALS {
             return Err(ShareError::TooPrecise);
         }
@@ -96,5 +87,7 @@ mod tests {
         assert_eq!(Share::parse("0.1234567"), Err(ShareError::TooPrecise));
         assert_eq!(Share::parse("-0.1"), Err(ShareError::Invalid));
         assert_eq!(Share::parse("abc"), Err(ShareError::Invalid));
+        assert_eq!(Share::parse("00.5"), Err(ShareError::Invalid));
+        assert_eq!(Share::parse("2"), Err(ShareError::OutOfRange));
     }
 }

@@ -33,20 +33,13 @@ impl From<&User> for UserView {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Person,
-    Client,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Person => "person",
-            Kind::Client => "client",
-        }
+crate::domain::funding::closed_enum!(
+    /// `person` (password grant) or `client` (client_credentials grant).
+    Kind {
+        Person => "person",
+        Client => "client",
     }
-}
+);
 
 pub struct NewUser {
     pub username: String,

@@ -73,8 +73,8 @@ fn every_operation_is_fully_described() {
 
 #[test]
 fn every_reference_resolves() {
-    let doc: Value = serde_json::to_value(devfund::api::openapi::document().expect("document"))
-        .expect("value");
+    let doc: Value =
+        serde_json::to_value(devfund::api::openapi::document().expect("document")).expect("value");
     let text = doc.to_string();
     let schemas = doc["components"]["schemas"].as_object().expect("schemas");
     let missing: std::collections::BTreeSet<&str> = text
@@ -83,5 +83,8 @@ fn every_reference_resolves() {
         .filter_map(|rest| rest.split('"').next())
         .filter(|name| !schemas.contains_key(*name))
         .collect();
-    assert!(missing.is_empty(), "unresolved schema references: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "unresolved schema references: {missing:?}"
+    );
 }

@@ -6,9 +6,15 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::money::MoneyInput;
+use crate::api::money::BudgetInput;
+use crate::api::schemas::{
+    CrossCuttingThemeCode, GcmObjectiveNumber, InnovationAreaCode, Iso3Code, MigofElementCode,
+    MsdDeliverableNumber, MsdOutcomeNumber, ProjectCodeSchema, SdgTargetCode, ShareText,
+    ThematicAreaCode,
+};
 use crate::domain::project::{ProjectCode, Status};
 use crate::domain::share::ONE;
+use crate::domain::wire;
 use crate::domain::{FundingLine, Iso3, Money, Scope, Share};
 use crate::error::{ApiError, FieldError};
 use crate::models::project::{Children, Mappings, MemberShare, ProjectValues};
@@ -20,16 +26,19 @@ use crate::services::projects::ProjectInput;
 pub struct ManagementSite {
     pub city: Option<String>,
     /// ISO 3166-1 alpha-3.
+    #[schema(value_type = Option<Iso3Code>)]
     pub country: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberStateShare {
+    #[schema(value_type = Iso3Code)]
     pub iso3: String,
     /// Share of the budget, a decimal string (`"0.5"`). Omit on every state for an equal
     /// split; when given on all, the shares must sum to 1 (within one millionth per state).
     #[serde(default)]
+    #[schema(value_type = Option<ShareText>)]
     pub share: Option<String>,
     /// Whether the state endorsed the project (regional projects need two eligible endorsers).
     #[serde(default)]
@@ -39,7 +48,9 @@ pub struct MemberStateShare {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MsdMapping {
+    #[schema(value_type = MsdOutcomeNumber)]
     pub outcome: i32,
+    #[schema(value_type = Vec<MsdDeliverableNumber>)]
     pub deliverables: Vec<i32>,
 }
 
@@ -59,32 +70,39 @@ pub struct CoreCharacteristics {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectFields {
-    /// `^[A-Z]{2}\.\d{4}$`, e.g. `PO.0125`.
+    #[schema(value_type = ProjectCodeSchema)]
     pub code: String,
+    #[schema(min_length = 1, max_length = 300, pattern = r"[^ \t\n\r]")]
     pub title: String,
     #[serde(default)]
     pub summary: Option<String>,
     #[serde(default)]
     pub status: Option<Status>,
     pub funding_line: FundingLine,
+    #[schema(minimum = 1990, maximum = 2100)]
     pub funding_year: i32,
     pub scope: Scope,
     /// The seed budget, in USD.
-    pub budget: MoneyInput,
+    pub budget: BudgetInput,
     /// Staff and office costs as a share of the budget, e.g. `"0.25"`.
     #[serde(default)]
+    #[schema(value_type = Option<ShareText>)]
     pub staff_office_share: Option<String>,
     #[serde(default)]
     pub exceptional_increase: bool,
     /// A code of `GET /api/v1/taxonomies/thematic-areas`.
     #[serde(default)]
+    #[schema(value_type = Option<ThematicAreaCode>)]
     pub thematic_area: Option<String>,
     #[serde(default)]
     pub management_site: Option<ManagementSite>,
+    /// The benefitting member states: exactly one for a national project.
+    #[schema(min_items = 1)]
     pub member_states: Vec<MemberStateShare>,
     #[serde(default)]
     pub beneficiaries: Option<String>,
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 240)]
     pub duration_months: Option<i32>,
     #[serde(default)]
     pub start_date: Option<chrono::NaiveDate>,
@@ -94,27 +112,29 @@ pub struct ProjectFields {
     pub actual_end_date: Option<chrono::NaiveDate>,
     /// SDG target codes, strings: `["10.7", "16.10"]`.
     #[serde(default)]
+    #[schema(value_type = Vec<SdgTargetCode>)]
     pub sdg_targets: Vec<String>,
     /// MiGOF elements: `["P1", "O3"]`.
     #[serde(default)]
+    #[schema(value_type = Vec<MigofElementCode>)]
     pub migof: Vec<String>,
     /// GCM objectives 1–23.
     #[serde(default)]
+    #[schema(value_type = Vec<GcmObjectiveNumber>)]
     pub gcm_objectives: Vec<i32>,
     #[serde(default)]
     pub msd: Vec<MsdMapping>,
     #[serde(default)]
+    #[schema(value_type = Vec<InnovationAreaCode>)]
     pub innovation_areas: Vec<String>,
     #[serde(default)]
+    #[schema(value_type = Vec<CrossCuttingThemeCode>)]
     pub cross_cutting_themes: Vec<String>,
     #[serde(default)]
     pub core_characteristics: Option<CoreCharacteristics>,
     #[serde(default)]
     pub notable_achievements: Vec<String>,
 }
-
-/// The largest seed budget accepted (keeps every sum of budgets far inside i64).
-const MAX_BUDGET_CENTS: i64 = 100_000_000_000;
 
 fn push(
     errors: &mut Vec<FieldError>,
@@ -126,7 +146,9 @@ fn push(
 }
 
 fn text(value: Option<String>) -> Option<String> {
-    value.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+    value
+        .map(|s| wire::trim(&s).to_owned())
+        .filter(|s| !s.is_empty())
 }
 
 /// Equal shares of `n` states in millionths, the remainder on the first (for display).
@@ -345,8 +367,8 @@ pub fn to_input(f: ProjectFields, c: &Catalogue) -> Result<ProjectInput, ApiErro
             "must look like PO.0125: two capital letters, a dot, four digits",
         );
     }
-    let title = f.title.trim().to_owned();
-    if title.is_empty() || title.chars().count() > 300 {
+    let title = wire::trim(&f.title).to_owned();
+    if title.is_empty() || f.title.chars().count() > 300 {
         push(
             &mut errors,
             "title",
@@ -362,17 +384,11 @@ pub fn to_input(f: ProjectFields, c: &Catalogue) -> Result<ProjectInput, ApiErro
             "must be between 1990 and 2100",
         );
     }
-    let budget = Money::usd_from_input(&f.budget)
+    let budget = f
+        .budget
+        .parse()
         .map_err(|e| push(&mut errors, "budget", e.code(), e.to_string()))
         .ok();
-    if budget.is_some_and(|b| b.minor() > MAX_BUDGET_CENTS) {
-        push(
-            &mut errors,
-            "budget",
-            "amount_out_of_range",
-            "a seed budget is at most USD 1,000,000,000.00",
-        );
-    }
     let staff_share = f.staff_office_share.as_deref().and_then(|s| {
         Share::parse(s)
             .map_err(|e| push(&mut errors, "staff_office_share", e.code(), e.to_string()))
@@ -530,10 +546,7 @@ pub fn from_stored(v: &ProjectValues, c: &Children) -> ProjectFields {
         funding_line: FundingLine::parse(&v.funding_line).unwrap_or(FundingLine::Line1),
         funding_year: v.funding_year,
         scope: Scope::parse(&v.scope).unwrap_or(Scope::National),
-        budget: MoneyInput {
-            amount: serde_json::Value::String(Money::usd_cents(v.budget_usd_cents).amount_string()),
-            currency: "USD".to_owned(),
-        },
+        budget: BudgetInput::of(Money::usd_cents(v.budget_usd_cents)),
         staff_office_share: v
             .staff_office_share_ppm
             .map(|p| Share::from_ppm(i64::from(p)).to_string()),

@@ -8,6 +8,7 @@ use super::LinkResponse;
 use crate::api::csv::{self, Columns};
 use crate::api::extract::Body;
 use crate::api::params::Query;
+use crate::api::schemas::ProjectCodeSchema;
 use crate::api::{FormatQuery, created};
 use crate::app::AppState;
 use crate::auth::{Authorized, need};
@@ -24,6 +25,7 @@ pub struct CreateLinkRequest {
     pub link_type: LinkType,
     /// A project of the portfolio…
     #[serde(default)]
+    #[schema(value_type = Option<ProjectCodeSchema>)]
     pub target_code: Option<String>,
     /// …or, for one outside it, its title alone.
     #[serde(default)]

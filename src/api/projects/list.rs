@@ -5,13 +5,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{ProjectResponse, response};
-use crate::api::codes::{
-    GcmObjectiveNumber, Iso3Code, MigofElementCode, RegionCode, SdgGoalNumber, SdgTargetCode,
-    ThematicAreaCode,
-};
 use crate::api::negotiate::{self, Format};
 use crate::api::params::{
     List, Query, Sort, SortKeys, Text, Timestamp, instant, sort, text, texts, values,
+};
+use crate::api::schemas::{
+    GcmObjectiveNumber, Iso3Code, MigofElementCode, RegionCode, SdgGoalNumber, SdgTargetCode,
+    ThematicAreaCode,
 };
 use crate::api::{PageQuery, page_response};
 use crate::app::AppState;

@@ -7,101 +7,100 @@ use utoipa::ToSchema;
 use super::fields::{self, MappingFields, MsdMapping};
 use super::{ProjectResponse, single};
 use crate::api::extract::{Body, if_match};
+use crate::api::schemas::{GcmObjectiveNumber, MigofElementCode, SdgTargetCode};
 use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::db;
-use crate::error::{ApiError, FieldError};
-use crate::models::project::MappingSet;
+use crate::error::ApiError;
+use crate::models::project::{MappingSet, Mappings};
 use crate::services::{Actor, projects};
 
 const PROBLEM: &str = "application/problem+json";
 
-/// One mapping set; a request carries exactly the field of the set it replaces.
-#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MappingSetBody {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sdg_targets: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub migof: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub gcm_objectives: Option<Vec<i32>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub msd: Option<Vec<MsdMapping>>,
+/// One mapping set as its `GET` answers it and its `PUT` takes it: `{"<field>": [...]}`.
+pub trait SetBody: Serialize + serde::de::DeserializeOwned + ToSchema + 'static {
+    const SET: MappingSet;
+    fn of(m: &Mappings) -> Self;
+    /// The set as the four lists of the payload (the others empty).
+    fn lists(&self) -> MappingLists;
 }
 
-async fn read_set(
-    set: MappingSet,
-    code: String,
-    state: &AppState,
-) -> Result<HttpResponse, ApiError> {
-    let view = db::run(&state.pool, move |conn| projects::find(conn, &code)).await?;
-    let m = view.children.mappings;
-    let body = match set {
-        MappingSet::SdgTargets => MappingSetBody {
-            sdg_targets: Some(m.sdg_targets),
-            ..Default::default()
-        },
-        MappingSet::Migof => MappingSetBody {
-            migof: Some(m.migof),
-            ..Default::default()
-        },
-        MappingSet::GcmObjectives => MappingSetBody {
-            gcm_objectives: Some(m.gcm_objectives),
-            ..Default::default()
-        },
-        MappingSet::Msd => MappingSetBody {
-            msd: Some(fields::msd_groups(&m.msd)),
-            ..Default::default()
-        },
+/// The four mapping lists as the payload has them.
+#[derive(Default)]
+pub struct MappingLists {
+    sdg_targets: Vec<String>,
+    migof: Vec<String>,
+    gcm_objectives: Vec<i32>,
+    msd: Vec<MsdMapping>,
+}
+
+macro_rules! set_body {
+    ($(#[$doc:meta])* $name:ident, $set:expr, $field:ident: $ty:ty, $schema:ty, |$m:ident| $of:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Serialize, Deserialize, ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            #[schema(value_type = $schema)]
+            pub $field: $ty,
+        }
+
+        impl SetBody for $name {
+            const SET: MappingSet = $set;
+            fn of($m: &Mappings) -> Self {
+                $name { $field: $of }
+            }
+            fn lists(&self) -> MappingLists {
+                MappingLists {
+                    $field: self.$field.clone(),
+                    ..MappingLists::default()
+                }
+            }
+        }
     };
-    Ok(HttpResponse::Ok().json(body))
 }
 
-async fn replace_set(
-    set: MappingSet,
+set_body!(
+    /// `{"sdg_targets": ["10.7", "16.3"]}`
+    SdgTargetsBody, MappingSet::SdgTargets, sdg_targets: Vec<String>, Vec<SdgTargetCode>,
+    |m| m.sdg_targets.clone()
+);
+set_body!(
+    /// `{"migof": ["P1", "O1"]}`
+    MigofBody, MappingSet::Migof, migof: Vec<String>, Vec<MigofElementCode>,
+    |m| m.migof.clone()
+);
+set_body!(
+    /// `{"gcm_objectives": [1, 23]}`
+    GcmObjectivesBody, MappingSet::GcmObjectives, gcm_objectives: Vec<i32>, Vec<GcmObjectiveNumber>,
+    |m| m.gcm_objectives.clone()
+);
+set_body!(
+    /// `{"msd": [{"outcome": 3, "deliverables": [1, 2]}]}`
+    MsdBody, MappingSet::Msd, msd: Vec<MsdMapping>, Vec<MsdMapping>,
+    |m| fields::msd_groups(&m.msd)
+);
+
+async fn read_set<B: SetBody>(code: String, state: &AppState) -> Result<HttpResponse, ApiError> {
+    let view = db::run(&state.pool, move |conn| projects::find(conn, &code)).await?;
+    Ok(HttpResponse::Ok().json(B::of(&view.children.mappings)))
+}
+
+async fn replace_set<B: SetBody>(
     req: &HttpRequest,
     actor: Actor,
     code: String,
-    body: MappingSetBody,
+    body: B,
     state: &AppState,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(req)?;
-    let present = [
-        body.sdg_targets.is_some(),
-        body.migof.is_some(),
-        body.gcm_objectives.is_some(),
-        body.msd.is_some(),
-    ];
-    let wanted = [
-        MappingSet::SdgTargets,
-        MappingSet::Migof,
-        MappingSet::GcmObjectives,
-        MappingSet::Msd,
-    ]
-    .iter()
-    .position(|s| *s == set)
-    .unwrap_or_default();
-    if present.iter().filter(|p| **p).count() != 1 || !present[wanted] {
-        return Err(ApiError::validation(vec![FieldError::new(
-            set.field(),
-            "required",
-            format!("send exactly {{\"{}\": [...]}}", set.field()),
-        )]));
-    }
-    let (sdg, migof, gcm, msd) = (
-        body.sdg_targets.unwrap_or_default(),
-        body.migof.unwrap_or_default(),
-        body.gcm_objectives.unwrap_or_default(),
-        body.msd.unwrap_or_default(),
-    );
+    let lists = body.lists();
     let mut errors = Vec::new();
     let mappings = fields::mappings(
         MappingFields {
-            sdg_targets: &sdg,
-            migof: &migof,
-            gcm_objectives: &gcm,
-            msd: &msd,
+            sdg_targets: &lists.sdg_targets,
+            migof: &lists.migof,
+            gcm_objectives: &lists.gcm_objectives,
+            msd: &lists.msd,
         },
         &state.catalogue,
         &mut errors,
@@ -110,28 +109,28 @@ async fn replace_set(
         return Err(ApiError::validation(errors));
     }
     let view = db::run(&state.pool, move |conn| {
-        projects::replace_mapping(conn, &actor, &code, expected, set, mappings)
+        projects::replace_mapping(conn, &actor, &code, expected, B::SET, mappings)
     })
     .await?;
     Ok(single(&view, actix_web::http::StatusCode::OK))
 }
 
 macro_rules! mapping_handlers {
-    ($set:expr, $path:literal, $get:ident, $get_doc:literal, $put:ident, $put_doc:literal) => {
+    ($body:ty, $path:literal, $get:ident, $get_doc:literal, $put:ident, $put_doc:literal) => {
         #[doc = $get_doc]
         #[utoipa::path(tag = "projects", params(("code" = String, Path)), security(("bearer" = ["projects:read"])),
-            responses((status = 200, description = "The mapping set", body = MappingSetBody)))]
+            responses((status = 200, description = "The mapping set", body = $body)))]
         #[get($path)]
         pub async fn $get(
             _: Authorized<need::ProjectsRead>,
             path: web::Path<String>,
             state: web::Data<AppState>,
         ) -> Result<HttpResponse, ApiError> {
-            read_set($set, path.into_inner(), &state).await
+            read_set::<$body>(path.into_inner(), &state).await
         }
 
         #[doc = $put_doc]
-        #[utoipa::path(tag = "projects", request_body = MappingSetBody,
+        #[utoipa::path(tag = "projects", request_body = $body,
             params(("code" = String, Path), ("If-Match" = String, Header, description = "ETag from your last read")),
             security(("bearer" = ["projects:write"])),
             responses((status = 200, description = "The project", body = ProjectResponse, headers(("ETag" = String))),
@@ -142,16 +141,16 @@ macro_rules! mapping_handlers {
             req: HttpRequest,
             principal: Authorized<need::ProjectsWrite>,
             path: web::Path<String>,
-            Body(body): Body<MappingSetBody>,
+            Body(body): Body<$body>,
             state: web::Data<AppState>,
         ) -> Result<HttpResponse, ApiError> {
-            replace_set($set, &req, Actor::from(&*principal), path.into_inner(), body, &state).await
+            replace_set(&req, Actor::from(&*principal), path.into_inner(), body, &state).await
         }
     };
 }
 
 mapping_handlers!(
-    MappingSet::SdgTargets,
+    SdgTargetsBody,
     "/projects/{code}/sdg-targets",
     get_project_sdg_targets,
     "The project's SDG targets.",
@@ -159,7 +158,7 @@ mapping_handlers!(
     "Replace the project's SDG targets: `{\"sdg_targets\": [\"10.7\"]}`. `If-Match` required."
 );
 mapping_handlers!(
-    MappingSet::Migof,
+    MigofBody,
     "/projects/{code}/migof",
     get_project_migof,
     "The project's MiGOF principles and objectives.",
@@ -167,7 +166,7 @@ mapping_handlers!(
     "Replace the project's MiGOF elements: `{\"migof\": [\"P1\", \"O1\"]}`. `If-Match` required."
 );
 mapping_handlers!(
-    MappingSet::GcmObjectives,
+    GcmObjectivesBody,
     "/projects/{code}/gcm-objectives",
     get_project_gcm_objectives,
     "The project's GCM objectives.",
@@ -175,7 +174,7 @@ mapping_handlers!(
     "Replace the project's GCM objectives: `{\"gcm_objectives\": [1, 23]}`. `If-Match` required."
 );
 mapping_handlers!(
-    MappingSet::Msd,
+    MsdBody,
     "/projects/{code}/msd",
     get_project_msd,
     "The project's MSD outcomes and deliverables.",

@@ -5,6 +5,7 @@ mod lifecycle;
 mod links;
 pub(crate) mod list;
 mod mappings;
+mod patch;
 pub(crate) mod write;
 
 use actix_web::HttpResponse;

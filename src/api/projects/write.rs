@@ -4,8 +4,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
 use super::fields::{self, ProjectFields};
+use super::patch::UpdateProjectRequest;
 use super::{ProjectResponse, single};
-use crate::api::extract::{Body, if_match};
+use crate::api::extract::{Body, if_match, parse_json};
+use crate::api::patch::merge;
 use crate::app::AppState;
 use crate::auth::{Authorized, Permission, need};
 use crate::db;
@@ -67,7 +69,7 @@ pub async fn get_project(
 /// Change a project: a JSON merge patch (RFC 7396) of its fields; `null` clears a field, a
 /// list replaces the list. `If-Match` is required (428 without it, 412 when stale). `code` and
 /// `status` cannot be patched (use transitions).
-#[utoipa::path(tag = "projects", request_body(content = Object, description = "Any subset of the project fields", content_type = "application/merge-patch+json"),
+#[utoipa::path(tag = "projects", request_body(content = UpdateProjectRequest, content_type = "application/merge-patch+json"),
     params(("code" = String, Path), ("If-Match" = String, Header, description = "ETag from your last read")),
     security(("bearer" = ["projects:write"])),
     responses((status = 200, description = "Updated", body = ProjectResponse, headers(("ETag" = String))),
@@ -102,6 +104,8 @@ pub async fn update_project(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
+    let patch = serde_json::Value::Object(patch);
+    parse_json::<UpdateProjectRequest>(&serde_json::to_vec(&patch).map_err(ApiError::internal)?)?;
     let (code, actor, catalogue) = (
         path.into_inner(),
         Actor::from(&*principal),
@@ -118,7 +122,7 @@ pub async fn update_project(
                     state.as_object_mut().map(|o| o.remove("share"));
                 }
             }
-            merge(&mut doc, serde_json::Value::Object(patch));
+            merge(&mut doc, patch);
             let merged: ProjectFields =
                 crate::api::extract::parse_json(doc.to_string().as_bytes())?;
             let mut input = fields::to_input(merged, &catalogue)?;
@@ -140,22 +144,6 @@ fn children_of(input: &projects::ProjectInput) -> crate::models::project::Childr
         cross_cutting_themes: input.cross_cutting_themes.clone(),
         links: Vec::new(),
         leveraged: Default::default(),
-    }
-}
-
-/// RFC 7396: objects merge key by key, `null` removes, anything else replaces.
-pub fn merge(target: &mut serde_json::Value, patch: serde_json::Value) {
-    match (target, patch) {
-        (serde_json::Value::Object(t), serde_json::Value::Object(p)) => {
-            for (k, v) in p {
-                if v.is_null() {
-                    t.insert(k, serde_json::Value::Null);
-                } else {
-                    merge(t.entry(k).or_insert(serde_json::Value::Null), v);
-                }
-            }
-        }
-        (t, p) => *t = p,
     }
 }
 

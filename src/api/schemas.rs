@@ -1,16 +1,19 @@
-//! Schemas of the codes that come from reference data (regions, SDG targets, taxonomies, …).
+//! Named schemas whose content is written by code rather than derived: the codes that come
+//! from reference data (regions, SDG targets, taxonomies, …) and the textual wire formats of
+//! [`crate::domain::wire`] (amounts, shares, rates, months, dates).
 //!
 //! A field names one of these types in `#[schema(value_type = …)]`; the type is only a name
-//! there. [`describe`] then writes each as an enumeration of the catalogue's codes, so the
-//! document lists exactly the values the server accepts. Every database holds the same
-//! catalogue (migrations load it), and `devfund openapi` reads it from a freshly migrated
-//! in-memory database ([`Catalogue::shipped`]).
+//! there. [`describe`] then writes each: codes as an enumeration of the catalogue's values,
+//! formats as their pattern. So the document states exactly what the server accepts. Every
+//! database holds the same catalogue (migrations load it), and `devfund openapi` reads it
+//! from a freshly migrated in-memory database ([`Catalogue::shipped`]).
 
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::{OpenApi as Doc, RefOr};
 
 use crate::domain::country;
 use crate::domain::money;
+use crate::domain::wire::patterns;
 use crate::models::reference::Catalogue;
 
 macro_rules! code_schemas {
@@ -42,7 +45,24 @@ code_schemas!(
     ThematicAreaCode,
     InnovationAreaCode,
     CrossCuttingThemeCode,
+    UsdAmount,
+    BudgetAmount,
+    Amount,
+    UsdCurrency,
+    ShareText,
+    RateText,
+    MonthText,
+    PartialDateText,
 );
+
+fn pattern(description: &str, pattern: &str, example: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .pattern(Some(pattern))
+        .examples([example])
+        .into()
+}
 
 fn strings<'a>(description: &str, values: impl IntoIterator<Item = &'a str>) -> RefOr<Schema> {
     let mut values: Vec<&str> = values.into_iter().collect();
@@ -68,13 +88,66 @@ fn numbers(description: &str, values: impl IntoIterator<Item = i32>) -> RefOr<Sc
         .into()
 }
 
-/// Writes the code schemas of `c` into the document's components.
+/// Writes the code schemas of `c` and the wire formats into the document's components.
 pub fn describe(doc: &mut Doc, c: &Catalogue) {
     let components = doc.components.get_or_insert_with(Default::default);
     let schemas = &mut components.schemas;
     let mut set = |name: &str, schema: RefOr<Schema>| {
         schemas.insert(name.to_owned(), schema);
     };
+    set(
+        "UsdAmount",
+        pattern(
+            "A USD amount as a decimal string, at most fourteen digits and two decimals.",
+            patterns::USD_AMOUNT,
+            "1400000.00",
+        ),
+    );
+    set(
+        "BudgetAmount",
+        pattern(
+            "A seed budget in USD as a decimal string, below one billion, at most two decimals.",
+            patterns::BUDGET,
+            "100000.00",
+        ),
+    );
+    set(
+        "Amount",
+        pattern(
+            "An amount as a decimal string, at most as many decimals as its currency has (USD 2, JPY 0, KWD 3).",
+            patterns::AMOUNT,
+            "1500000.00",
+        ),
+    );
+    set("UsdCurrency", strings("Always `USD`.", ["USD"]));
+    set(
+        "ShareText",
+        pattern(
+            "A share between 0 and 1 as a decimal string, at most six decimals.",
+            patterns::SHARE,
+            "0.25",
+        ),
+    );
+    set(
+        "RateText",
+        pattern(
+            "A positive decimal string, at most ten decimals.",
+            patterns::RATE,
+            "1.12",
+        ),
+    );
+    set(
+        "MonthText",
+        pattern("A month, `YYYY-MM`.", &patterns::MONTH, "2019-06"),
+    );
+    set(
+        "PartialDateText",
+        pattern(
+            "A year, a month or a day: `2021`, `2021-06` or `2021-06-03`.",
+            &patterns::PARTIAL_DATE,
+            "2021-06",
+        ),
+    );
     set(
         "Iso3Code",
         strings(

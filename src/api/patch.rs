@@ -1,0 +1,45 @@
+//! JSON merge patch (RFC 7396) for `PATCH` bodies: a typed request checks the patch's shape
+//! (so the OpenAPI document can describe it and bad fields are named), and [`merge`] applies
+//! the raw patch to the stored record's document.
+
+use serde::{Deserialize, Deserializer};
+
+/// RFC 7396: objects merge key by key, `null` removes the key, anything else replaces.
+pub fn merge(target: &mut serde_json::Value, patch: serde_json::Value) {
+    match (target, patch) {
+        (serde_json::Value::Object(t), serde_json::Value::Object(p)) => {
+            for (k, v) in p {
+                if v.is_null() {
+                    t.remove(&k);
+                } else {
+                    merge(t.entry(k).or_insert(serde_json::Value::Null), v);
+                }
+            }
+        }
+        (t, p) => *t = p,
+    }
+}
+
+/// A field a patch may set but not clear: present means `Some`, and `null` is refused.
+pub fn present<'de, T, D>(de: D) -> Result<Option<T>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    T::deserialize(de).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn null_removes_and_objects_merge() {
+        let mut doc = json!({"a": 1, "b": {"c": 2, "d": 3}, "e": [1]});
+        super::merge(
+            &mut doc,
+            json!({"a": null, "b": {"c": null, "x": 4}, "e": [2]}),
+        );
+        assert_eq!(doc, json!({"b": {"d": 3, "x": 4}, "e": [2]}));
+    }
+}
