@@ -30,6 +30,8 @@ pub struct AppState {
     pub queries: Arc<std::sync::atomic::AtomicU64>,
     pub token_ttl_secs: u64,
     pub max_body_bytes: usize,
+    /// How long a request's body may take to arrive (see [`crate::limits`]).
+    pub body_timeout: std::time::Duration,
     /// The OpenAPI document, serialized once.
     pub openapi_json: web::Bytes,
     /// Every documented path with its methods, for 405 answers.
@@ -69,6 +71,7 @@ impl AppState {
             queries,
             token_ttl_secs: config.token_ttl_secs,
             max_body_bytes: config.max_body_bytes,
+            body_timeout: std::time::Duration::from_secs(config.body_timeout_secs),
             openapi_json,
             routes,
         }))

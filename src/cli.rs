@@ -8,6 +8,7 @@ use crate::auth::{AuthKeys, Role};
 use crate::config::{Cli, Command, Config, SeedArgs, TokenArgs, UsersCommand};
 use crate::db;
 use crate::domain::Iso3;
+use crate::server;
 use crate::services::{self, Actor};
 
 pub fn init_logging(config: &Config) {
@@ -48,19 +49,21 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn serve(config: Config) -> anyhow::Result<()> {
     let state = crate::app::AppState::build(&config)?;
-    let workers = config
-        .workers
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    tracing::info!(bind = %config.bind, backend = state.backend.name(), workers, "devfund listening");
+    tracing::info!(
+        bind = %config.bind,
+        backend = state.backend.name(),
+        workers = server::workers(&config),
+        "devfund listening"
+    );
+    let shutdown_timeout = std::time::Duration::from_secs(config.shutdown_timeout_secs);
     actix_web::rt::System::new().block_on(async move {
-        actix_web::HttpServer::new(move || crate::app::build(state.clone()))
-            .workers(workers)
-            .shutdown_timeout(30)
-            .bind(&config.bind)
-            .with_context(|| format!("binding {}", config.bind))?
-            .run()
+        let server = server::start(state, &config, server::Listen::Bind(config.bind.clone()))
+            .with_context(|| format!("binding {}", config.bind))?;
+        server::run_until_signalled(server, shutdown_timeout)
             .await
-            .context("server error")
+            .context("server error")?;
+        tracing::info!("devfund stopped");
+        Ok(())
     })
 }
 

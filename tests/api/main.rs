@@ -16,5 +16,7 @@ mod reports;
 mod routes;
 mod schema_parity;
 mod seed;
+mod shutdown;
+mod slow_clients;
 mod sums;
 mod users;
