@@ -57,6 +57,18 @@ impl AppState {
         }
         let catalogue = Arc::new(Catalogue::load(&mut conn)?);
         drop(conn);
+        Self::with_pool(config, pool, catalogue, queries)
+    }
+
+    /// The state over a pool made elsewhere (tests use it for a database that is down);
+    /// `catalogue` is the reference data, `queries` the pool's statement counter.
+    pub fn with_pool(
+        config: &Config,
+        pool: Pool,
+        catalogue: Arc<Catalogue>,
+        queries: Arc<std::sync::atomic::AtomicU64>,
+    ) -> anyhow::Result<web::Data<AppState>> {
+        let backend = Backend::from_url(config.database_url().expose());
         let keys = AuthKeys::load(config)?;
         let doc = api::openapi::document();
         let openapi_json = web::Bytes::from(serde_json::to_vec(&doc)?);

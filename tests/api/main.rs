@@ -4,6 +4,7 @@
 mod support;
 
 mod auth;
+mod db_down;
 mod follow_ups;
 mod http;
 mod member_states;
