@@ -65,6 +65,13 @@ pub enum Command {
     Seed(SeedArgs),
     /// Print the OpenAPI document (regenerate `openapi/openapi.json` with it).
     Openapi,
+    /// Exit 0 when the service on the bind address answers `GET /health/ready` with 200,
+    /// 1 otherwise (for container health checks).
+    Healthcheck {
+        /// Seconds to wait for the answer.
+        #[arg(long, default_value_t = 3)]
+        timeout_secs: u64,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ mod support;
 mod auth;
 mod db_down;
 mod follow_ups;
+mod healthcheck;
 mod http;
 mod member_states;
 mod openapi;
