@@ -3,10 +3,10 @@
 //!
 //! [`middleware`] takes `X-Request-Id` from the request (when it is a sane token) or makes
 //! one, runs the rest of the service inside a task-local scope and a tracing span carrying
-//! it, and echoes it on the response. On the way it applies the [`limits`](crate::limits)
-//! (431 for oversized headers; a deadline on the body, 408 and the connection closed when it
-//! passes) and hands the response body to the [`access_log`](crate::access_log), which logs
-//! one line and feeds the metrics when the body has been sent.
+//! it, and echoes it on the response. On the way it applies the [`limits`] (431 for oversized
+//! headers; a deadline on the body, 408 and the connection closed when it passes) and hands the
+//! response body to the [`access_log`](crate::access_log), which logs one line and feeds the
+//! metrics when the body has been sent.
 
 use std::rc::Rc;
 use std::time::Instant;

@@ -1,4 +1,4 @@
-//! The HTTP server around the [app](crate::app): connection limits and timeouts, used by
+//! The HTTP server around the [app]: connection limits and timeouts, used by
 //! `devfund serve` and by the integration tests alike, and a shutdown that is bounded.
 //!
 //! Limits on a connection (all from [`Config`]): the request head must arrive within the
