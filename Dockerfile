@@ -26,5 +26,12 @@ ENV DEVFUND_BIND=0.0.0.0:8080 \
     DEVFUND_LOG_FORMAT=json
 VOLUME ["/data"]
 EXPOSE 8080
+# Ready means the database answers: `devfund healthcheck` asks GET /health/ready on the bind
+# address (a bare socket, no curl in the image) and exits 0 or 1.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["/usr/local/bin/devfund", "healthcheck"]
+# SIGTERM drains in-flight requests for DEVFUND_SHUTDOWN_TIMEOUT_SECS (30 s) before exiting:
+# give `docker stop` a longer grace (`--time 35`, or stop_grace_period in compose).
+STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/local/bin/devfund"]
 CMD ["serve"]

@@ -30,6 +30,8 @@ pub struct AppState {
     pub queries: Arc<std::sync::atomic::AtomicU64>,
     pub token_ttl_secs: u64,
     pub max_body_bytes: usize,
+    /// How long a request's body may take to arrive (see [`crate::limits`]).
+    pub body_timeout: std::time::Duration,
     /// The OpenAPI document, serialized once.
     pub openapi_json: web::Bytes,
     /// Every documented path with its methods, for 405 answers.
@@ -55,6 +57,18 @@ impl AppState {
         }
         let catalogue = Arc::new(Catalogue::load(&mut conn)?);
         drop(conn);
+        Self::with_pool(config, pool, catalogue, queries)
+    }
+
+    /// The state over a pool made elsewhere (tests use it for a database that is down);
+    /// `catalogue` is the reference data, `queries` the pool's statement counter.
+    pub fn with_pool(
+        config: &Config,
+        pool: Pool,
+        catalogue: Arc<Catalogue>,
+        queries: Arc<std::sync::atomic::AtomicU64>,
+    ) -> anyhow::Result<web::Data<AppState>> {
+        let backend = Backend::from_url(config.database_url().expose());
         let keys = AuthKeys::load(config)?;
         let doc = api::openapi::document_for(&catalogue);
         let openapi_json = web::Bytes::from(serde_json::to_vec(&doc)?);
@@ -69,6 +83,7 @@ impl AppState {
             queries,
             token_ttl_secs: config.token_ttl_secs,
             max_body_bytes: config.max_body_bytes,
+            body_timeout: std::time::Duration::from_secs(config.body_timeout_secs),
             openapi_json,
             routes,
         }))

@@ -8,6 +8,7 @@ use crate::auth::{AuthKeys, Role};
 use crate::config::{Cli, Command, Config, SeedArgs, TokenArgs, UsersCommand};
 use crate::db;
 use crate::domain::Iso3;
+use crate::server;
 use crate::services::{self, Actor};
 
 pub fn init_logging(config: &Config) {
@@ -39,6 +40,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 },
         } => add_user(&config, username, &role, client, member_states),
         Command::Seed(args) => seed(&config, args),
+        Command::Healthcheck { timeout_secs } => {
+            healthcheck(&config, std::time::Duration::from_secs(timeout_secs))
+        }
         Command::Openapi => {
             println!("{}", crate::api::openapi::document()?.to_pretty_json()?);
             Ok(())
@@ -48,20 +52,72 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn serve(config: Config) -> anyhow::Result<()> {
     let state = crate::app::AppState::build(&config)?;
-    let workers = config
-        .workers
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    tracing::info!(bind = %config.bind, backend = state.backend.name(), workers, "devfund listening");
+    tracing::info!(
+        bind = %config.bind,
+        backend = state.backend.name(),
+        workers = server::workers(&config),
+        "devfund listening"
+    );
+    let shutdown_timeout = std::time::Duration::from_secs(config.shutdown_timeout_secs);
     actix_web::rt::System::new().block_on(async move {
-        actix_web::HttpServer::new(move || crate::app::build(state.clone()))
-            .workers(workers)
-            .shutdown_timeout(30)
-            .bind(&config.bind)
-            .with_context(|| format!("binding {}", config.bind))?
-            .run()
+        let server = server::start(state, &config, server::Listen::Bind(config.bind.clone()))
+            .with_context(|| format!("binding {}", config.bind))?;
+        server::run_until_signalled(server, shutdown_timeout)
             .await
-            .context("server error")
+            .context("server error")?;
+        tracing::info!("devfund stopped");
+        Ok(())
     })
+}
+
+/// Asks the service on the configured bind address whether it is ready: exit 0 when
+/// `GET /health/ready` answers 200 within `timeout`, 1 otherwise. For container health
+/// checks, so it needs no HTTP client beyond a socket.
+fn healthcheck(config: &Config, timeout: std::time::Duration) -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    let addr = health_address(&config.bind)?;
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout)
+        .with_context(|| format!("connecting to {addr}"))?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    write!(
+        stream,
+        "GET /health/ready HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )?;
+    // The status line is all that matters.
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 256];
+    while !answer.contains(&b'\n') && answer.len() < 1024 {
+        match stream.read(&mut chunk).context("reading the answer")? {
+            0 => break,
+            n => answer.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    let status_line = answer.lines().next().unwrap_or("no answer");
+    anyhow::ensure!(
+        status_line.split(' ').nth(1) == Some("200"),
+        "not ready: {status_line}"
+    );
+    println!("ready");
+    Ok(())
+}
+
+/// The address to reach a service bound to `bind`: a wildcard address means this host.
+fn health_address(bind: &str) -> anyhow::Result<std::net::SocketAddr> {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, ToSocketAddrs};
+    let mut addr = bind
+        .to_socket_addrs()
+        .with_context(|| format!("bind address {bind:?}"))?
+        .next()
+        .with_context(|| format!("bind address {bind:?} resolves to nothing"))?;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr.ip() {
+            IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        });
+    }
+    Ok(addr)
 }
 
 /// Opens the configured database and applies pending migrations.
@@ -227,5 +283,21 @@ mod tests {
         assert_eq!(super::parse_ttl("7d").unwrap(), 604_800);
         assert!(super::parse_ttl("1w").is_err());
         assert!(super::parse_ttl("0h").is_err());
+    }
+
+    #[test]
+    fn the_health_check_reaches_a_wildcard_bind_on_this_host() {
+        assert_eq!(
+            super::health_address("0.0.0.0:8080").unwrap().to_string(),
+            "127.0.0.1:8080"
+        );
+        assert_eq!(
+            super::health_address("[::]:8080").unwrap().to_string(),
+            "[::1]:8080"
+        );
+        assert_eq!(
+            super::health_address("127.0.0.1:9000").unwrap().to_string(),
+            "127.0.0.1:9000"
+        );
     }
 }

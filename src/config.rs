@@ -65,6 +65,13 @@ pub enum Command {
     Seed(SeedArgs),
     /// Print the OpenAPI document (regenerate `openapi/openapi.json` with it).
     Openapi,
+    /// Exit 0 when the service on the bind address answers `GET /health/ready` with 200,
+    /// 1 otherwise (for container health checks).
+    Healthcheck {
+        /// Seconds to wait for the answer.
+        #[arg(long, default_value_t = 3)]
+        timeout_secs: u64,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -192,6 +199,61 @@ pub struct Config {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "DEVFUND_WORKERS", global = true)]
     pub workers: Option<usize>,
+    /// Seconds a client has, once connected, to send a request's head (request line and
+    /// headers); actix answers a bare 408 and closes when it runs out.
+    #[arg(
+        long,
+        env = "DEVFUND_REQUEST_TIMEOUT_SECS",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..),
+        global = true
+    )]
+    pub request_timeout_secs: u64,
+    /// Seconds a request's body has to finish arriving, counted from the end of its head
+    /// (408 `request_timeout` and the connection closed beyond).
+    #[arg(
+        long,
+        env = "DEVFUND_BODY_TIMEOUT_SECS",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..),
+        global = true
+    )]
+    pub body_timeout_secs: u64,
+    /// Seconds an idle keep-alive connection stays open; 0 turns keep-alive off.
+    #[arg(
+        long,
+        env = "DEVFUND_KEEP_ALIVE_SECS",
+        default_value_t = 5,
+        global = true
+    )]
+    pub keep_alive_secs: u64,
+    /// Open connections per worker; beyond it new connections wait in the backlog.
+    #[arg(
+        long,
+        env = "DEVFUND_MAX_CONNECTIONS",
+        default_value_t = 512,
+        value_parser = clap::value_parser!(u64).range(1..),
+        global = true
+    )]
+    pub max_connections: u64,
+    /// Connections the kernel queues before the service accepts them.
+    #[arg(
+        long,
+        env = "DEVFUND_BACKLOG",
+        default_value_t = 1024,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub backlog: u32,
+    /// Seconds in-flight requests get to finish after SIGTERM or SIGINT; then the process
+    /// exits regardless.
+    #[arg(
+        long,
+        env = "DEVFUND_SHUTDOWN_TIMEOUT_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub shutdown_timeout_secs: u64,
     /// Log lines as JSON (`json`) or human-readable text (`text`).
     #[arg(
         long,

@@ -1,7 +1,9 @@
 //! Prometheus metrics, kept in memory and rendered in the text exposition format.
 //!
 //! Requests are counted by method, matched route pattern (never the raw path, so the label
-//! set stays bounded) and status; latencies go into a fixed-bucket histogram per route.
+//! set stays bounded) and status; latencies go into a fixed-bucket histogram per route. Both
+//! are observed when the response has been sent in full (or abandoned), not when its head
+//! goes out; responses that did not end normally are also counted by outcome.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -21,6 +23,7 @@ struct Histogram {
 pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String, u16), u64>>,
     latency: Mutex<BTreeMap<String, Histogram>>,
+    incomplete: Mutex<BTreeMap<(String, &'static str), u64>>,
 }
 
 impl Metrics {
@@ -39,6 +42,13 @@ impl Metrics {
                     h.counts[i] += 1;
                 }
             }
+        }
+    }
+
+    /// A response whose body did not reach its end (`client_gone`, `body_error`).
+    pub fn observe_incomplete(&self, route: &str, outcome: &'static str) {
+        if let Ok(mut map) = self.incomplete.lock() {
+            *map.entry((route.to_owned(), outcome)).or_default() += 1;
         }
     }
 
@@ -81,6 +91,19 @@ impl Metrics {
                     out,
                     "devfund_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
                     h.count
+                );
+            }
+        }
+        out.push_str(
+            "# HELP devfund_http_responses_incomplete_total Responses whose body did not reach its end.\n",
+        );
+        out.push_str("# TYPE devfund_http_responses_incomplete_total counter\n");
+        if let Ok(map) = self.incomplete.lock() {
+            for ((route, outcome), n) in map.iter() {
+                let _ = writeln!(
+                    out,
+                    "devfund_http_responses_incomplete_total{{route=\"{}\",outcome=\"{outcome}\"}} {n}",
+                    escape(route)
                 );
             }
         }

@@ -64,8 +64,17 @@ pub fn content_type(req: &HttpRequest) -> Option<String> {
     )
 }
 
-/// Maps a body-reading failure: too large → 413, anything else → 400.
+/// Maps a body-reading failure: too large → 413, too slow → 408 (the request middleware
+/// answers that one whatever the handler does), anything else → 400.
 pub fn payload_error(e: actix_web::Error) -> ApiError {
+    if e.as_error::<PayloadError>()
+        .is_some_and(crate::limits::is_body_timeout)
+    {
+        return ApiError::new(
+            ErrorCode::RequestTimeout,
+            "the request body did not arrive in time",
+        );
+    }
     let too_large = e
         .as_error::<PayloadError>()
         .is_some_and(|p| matches!(p, PayloadError::Overflow))

@@ -1,5 +1,7 @@
 //! Health, metrics, the OpenAPI document, and answers for unknown paths and methods.
 
+use std::time::Duration;
+
 use actix_web::dev::ResourceDef;
 use actix_web::http::{Method, header};
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -38,6 +40,11 @@ async fn live() -> HttpResponse {
     })
 }
 
+/// How long readiness waits for a pooled connection.
+const READY_CHECKOUT: Duration = Duration::from_millis(800);
+/// How long readiness waits for its answer in all.
+const READY_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// Readiness: the database answers a query. 503 `unavailable` when it does not.
 #[utoipa::path(tag = "system", operation_id = "ready", security(()),
     responses((status = 200, description = "Ready to serve", body = HealthResponse)))]
@@ -45,11 +52,17 @@ async fn live() -> HttpResponse {
 async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     use diesel::connection::SimpleConnection;
     let backend = state.backend;
-    db::run(&state.pool, |conn| {
+    // Answers within about a second either way: no long checkout wait, and a query that
+    // hangs (a database host that stopped answering) is not waited for.
+    let check = db::run_within(&state.pool, Some(READY_CHECKOUT), |conn| {
         conn.batch_execute("SELECT 1")
             .map_err(|e| ApiError::Unavailable { cause: e.into() })
-    })
-    .await?;
+    });
+    actix_web::rt::time::timeout(READY_TIMEOUT, check)
+        .await
+        .map_err(|_| ApiError::Unavailable {
+            cause: anyhow::anyhow!("the database did not answer within {READY_TIMEOUT:?}"),
+        })??;
     Ok(HttpResponse::Ok().json(HealthResponse {
         status: "ok",
         database: Some(backend.name()),

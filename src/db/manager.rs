@@ -2,7 +2,8 @@
 //!
 //! diesel's `MultiConnection::establish` tries each backend in turn, so a PostgreSQL that is
 //! down would surface as "Invalid connection url for multiconnection"; choosing here keeps
-//! libpq's real error in the log.
+//! libpq's real error in the log. PostgreSQL connections get a `connect_timeout` unless the URL
+//! sets one, so an unreachable host fails a connection attempt instead of hanging it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,6 +19,9 @@ use super::{AnyConnection, Backend, sqlite_path};
 /// How long a SQLite writer waits for the lock before giving up.
 const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
 
+/// Seconds libpq may spend making a connection, unless the URL says otherwise.
+const PG_CONNECT_TIMEOUT_SECS: u32 = 5;
+
 #[derive(Debug)]
 pub struct ConnectionManager {
     url: String,
@@ -28,9 +32,14 @@ pub struct ConnectionManager {
 impl ConnectionManager {
     /// A manager whose connections count every statement they run into `queries`.
     pub fn new(url: &str, queries: Arc<AtomicU64>) -> Self {
+        let backend = Backend::from_url(url);
+        let url = match backend {
+            Backend::Postgres => with_connect_timeout(url),
+            Backend::Sqlite => url.to_owned(),
+        };
         Self {
-            url: url.to_owned(),
-            backend: Backend::from_url(url),
+            url,
+            backend,
             queries,
         }
     }
@@ -43,6 +52,15 @@ impl ConnectionManager {
             }
         }
     }
+}
+
+/// Adds `connect_timeout` to a PostgreSQL URL that has none.
+fn with_connect_timeout(url: &str) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_owned();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}connect_timeout={PG_CONNECT_TIMEOUT_SECS}")
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -89,5 +107,26 @@ impl r2d2::ManageConnection for ConnectionManager {
                 diesel::connection::AnsiTransactionManager::is_broken_transaction_manager(c)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_connect_timeout;
+
+    #[test]
+    fn postgres_urls_get_a_connect_timeout_unless_they_set_one() {
+        assert_eq!(
+            with_connect_timeout("postgres://u@h/db"),
+            "postgres://u@h/db?connect_timeout=5"
+        );
+        assert_eq!(
+            with_connect_timeout("postgres://u@h/db?sslmode=require"),
+            "postgres://u@h/db?sslmode=require&connect_timeout=5"
+        );
+        assert_eq!(
+            with_connect_timeout("postgres://u@h/db?connect_timeout=2"),
+            "postgres://u@h/db?connect_timeout=2"
+        );
     }
 }

@@ -4,23 +4,23 @@
 //! r2d2 pool of [`AnyConnection`]; every write runs in [`write_tx`] (on SQLite a
 //! `BEGIN IMMEDIATE` transaction, so readers that later write never deadlock), and every
 //! database call from a handler goes through [`run`], which checks a connection out inside
-//! actix's blocking pool.
+//! actix's blocking pool. The pool carries a [`DbHealth`]: once the database is known to be
+//! down, requests answer 503 at once instead of each waiting out the checkout timeout.
 
+pub mod health;
 mod manager;
 pub mod migrate;
+mod pool;
 pub mod schema;
 pub mod sql;
-
-use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
-use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::prelude::*;
 use diesel::{PgConnection, SqliteConnection};
 
-use crate::error::ApiError;
+pub use health::DbHealth;
 pub use manager::ConnectionManager;
+pub use pool::{Pool, connect, connect_counted, connect_lazily, run, run_within};
 
 /// A connection to either backend; queries are written once against it.
 #[derive(diesel::MultiConnection)]
@@ -29,7 +29,6 @@ pub enum AnyConnection {
     Sqlite(SqliteConnection),
 }
 
-pub type Pool = r2d2::Pool<ConnectionManager>;
 pub type Conn = AnyConnection;
 
 /// Which database a URL names.
@@ -71,43 +70,6 @@ pub fn ensure_sqlite_dir(url: &str) -> std::io::Result<()> {
         std::fs::create_dir_all(parent)?;
     }
     Ok(())
-}
-
-/// Builds the pool. Fails fast (with the database's own message) when the first connection
-/// cannot be made.
-pub fn connect(url: &str, max_size: u32) -> anyhow::Result<Pool> {
-    connect_counted(url, max_size, Arc::default())
-}
-
-/// As [`connect`], counting every statement run on the pool's connections into `queries`.
-pub fn connect_counted(url: &str, max_size: u32, queries: Arc<AtomicU64>) -> anyhow::Result<Pool> {
-    let manager = ConnectionManager::new(url, queries);
-    // One real connection first, so a bad URL or a server that is down is reported with its
-    // own cause instead of a pool timeout.
-    r2d2::ManageConnection::connect(&manager)
-        .map_err(|e| anyhow::anyhow!("cannot connect to the database: {e}"))?;
-    let pool = r2d2::Pool::builder()
-        .max_size(max_size)
-        .min_idle(Some(1))
-        .connection_timeout(Duration::from_secs(5))
-        .test_on_check_out(false)
-        .build_unchecked(manager);
-    Ok(pool)
-}
-
-/// Runs `f` with a pooled connection on actix's blocking thread pool.
-pub async fn run<T, F>(pool: &Pool, f: F) -> Result<T, ApiError>
-where
-    F: FnOnce(&mut Conn) -> Result<T, ApiError> + Send + 'static,
-    T: Send + 'static,
-{
-    let pool = pool.clone();
-    actix_web::web::block(crate::request_context::propagate(move || {
-        let mut conn = pool.get().map_err(ApiError::pool)?;
-        f(&mut conn)
-    }))
-    .await
-    .map_err(|e| ApiError::internal(anyhow::anyhow!("blocking task failed: {e}")))?
 }
 
 /// Runs `f` in one write transaction: `BEGIN IMMEDIATE` on SQLite (takes the write lock up

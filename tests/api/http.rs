@@ -180,10 +180,19 @@ async fn readiness_is_503_when_the_database_is_gone() {
     r.assert_status(200);
     // Exhaust the single pooled connection so the next checkout times out.
     let held = app.state.pool.get().expect("conn");
+    let started = std::time::Instant::now();
     let r = app.get("/health/ready").send().await;
     r.assert_problem(503, "unavailable");
     assert!(r.header("retry-after").is_some());
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_millis(1500),
+        "readiness took {took:?}, not about a second"
+    );
+    // A busy pool is not a database that is down: nothing fails fast because of it.
+    assert!(!app.state.pool.health().is_down());
     drop(held);
+    app.get("/health/ready").send().await.assert_status(200);
     app.stop().await;
 }
 

@@ -4,7 +4,9 @@
 mod support;
 
 mod auth;
+mod db_down;
 mod follow_ups;
+mod healthcheck;
 mod http;
 mod member_states;
 mod openapi;
@@ -16,5 +18,7 @@ mod reports;
 mod routes;
 mod schema_parity;
 mod seed;
+mod shutdown;
+mod slow_clients;
 mod sums;
 mod users;

@@ -7,15 +7,17 @@
 
 pub mod contract;
 pub mod db;
+pub mod raw;
 
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use actix_web::web;
 use awc::http::{Method, StatusCode, header};
-use devfund::app::{self, AppState};
+use devfund::app::AppState;
 use devfund::auth::Role;
 use devfund::config::{Config, Secret};
+use devfund::server;
 use serde_json::Value;
 
 pub use db::Backend;
@@ -133,17 +135,13 @@ impl TestApp {
         let mut config = Config::for_database(&test_db.url, data_dir.path().to_owned());
         config.jwt_secret = Some(Secret::new(JWT_SECRET));
         config.db_pool_size = 4;
+        config.workers = Some(1);
         tune(&mut config);
         let state = AppState::build(&config).expect("app state");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
-        let server_state = state.clone();
-        let server = actix_web::HttpServer::new(move || app::build(server_state.clone()))
-            .workers(1)
-            .disable_signals()
-            .listen(listener)
-            .expect("listen")
-            .run();
+        let server = server::start(state.clone(), &config, server::Listen::Listener(listener))
+            .expect("listen");
         let handle = server.handle();
         actix_web::rt::spawn(server);
         TestApp {
