@@ -66,11 +66,22 @@ pub fn oauth_error(code: ErrorCode) -> &'static str {
         InvalidRequest | InvalidGrant | UnsupportedGrantType | InvalidClient => code.as_str(),
         Unauthorized => InvalidClient.as_str(),
         RateLimited => InvalidRequest.as_str(),
-        BadRequest | MalformedBody | Forbidden | NotFound | MethodNotAllowed | NotAcceptable
-        | Conflict | PreconditionFailed | PreconditionRequired | InvalidTransition
-        | PayloadTooLarge | UnsupportedMediaType | ValidationFailed | RuleViolation => {
-            InvalidRequest.as_str()
-        }
+        BadRequest
+        | MalformedBody
+        | Forbidden
+        | NotFound
+        | MethodNotAllowed
+        | NotAcceptable
+        | RequestTimeout
+        | RequestHeaderFieldsTooLarge
+        | Conflict
+        | PreconditionFailed
+        | PreconditionRequired
+        | InvalidTransition
+        | PayloadTooLarge
+        | UnsupportedMediaType
+        | ValidationFailed
+        | RuleViolation => InvalidRequest.as_str(),
         Internal => "server_error",
         Unavailable => "temporarily_unavailable",
     }
