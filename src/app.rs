@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use actix_web::body::MessageBody;
+use actix_web::ResponseError;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::middleware::Next;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
 use actix_web::{App, web};
@@ -110,31 +112,30 @@ pub fn build(
             web::PathConfig::default()
                 .error_handler(|err, _| ApiError::bad_parameter("path", err.to_string()).into()),
         )
-        .app_data(
-            web::QueryConfig::default()
-                .error_handler(|err, _| query_error(&err.to_string()).into()),
-        )
         .into_utoipa_app()
         .openapi(api::openapi::base())
         .configure(api::system::configure)
         .configure(api::configure)
         .split_for_parts();
-    app.service(SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::from("/openapi.json")))
+    // `validator_url("none")`: Swagger UI would otherwise send the document to an outside
+    // validation service.
+    let swagger = SwaggerConfig::from("/openapi.json").validator_url("none");
+    app.service(SwaggerUi::new("/docs/{_:.*}").config(swagger))
         .service(web::redirect("/docs", "/docs/"))
         .default_service(web::to(api::system::fallback))
+        .wrap(from_fn(refuse_nul_in_path))
         .wrap(from_fn(crate::request_context::middleware))
 }
 
-/// A query string that does not fit its parameters: 400 naming the parameter when serde says.
-fn query_error(message: &str) -> ApiError {
-    let field = message
-        .split('`')
-        .nth(1)
-        .filter(|_| message.contains("field"))
-        .unwrap_or("query")
-        .to_owned();
-    ApiError::bad_parameter(
-        &field,
-        message.trim_start_matches("Query deserialize error: "),
-    )
+/// A path holding an encoded NUL (`%00`) is refused before routing: no record key holds one,
+/// and PostgreSQL cannot even compare against one.
+async fn refuse_nul_in_path(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if req.path().to_ascii_lowercase().contains("%00") {
+        let res = ApiError::bad_parameter("path", "must not contain a NUL character").error_response();
+        return Ok(req.into_response(res));
+    }
+    next.call(req).await.map(ServiceResponse::map_into_boxed_body)
 }

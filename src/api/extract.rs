@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
 use crate::error::{ApiError, ErrorCode, FieldError};
+use crate::services::Precondition;
 
 /// A JSON request body: `Content-Type: application/json` required (415 otherwise), the size
 /// limit enforced (413), syntax errors 400 `malformed_body`, and type or shape errors 422
@@ -93,23 +94,29 @@ pub fn payload_error(e: actix_web::Error) -> ApiError {
 }
 
 /// Deserializes JSON, reporting the path of the field at fault.
+///
+/// Two things JSON allows are settled first: a string holding a NUL character is refused
+/// (422 naming the field: PostgreSQL cannot store one), and a number with an integral value
+/// written as a fraction (`2019.0`, `1e3`) counts as the integer it is, as JSON Schema has it.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let inner = e.inner();
-        if inner.is_syntax() || inner.is_eof() {
-            return ApiError::new(
-                ErrorCode::MalformedBody,
-                format!("the body is not valid JSON: {inner}"),
-            );
-        }
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::new(
+            ErrorCode::MalformedBody,
+            format!("the body is not valid JSON: {e}"),
+        )
+    })?;
+    if let Some(path) = nul_path(&value, "") {
+        let field = if path.is_empty() { "body".to_owned() } else { path };
+        return Err(ApiError::validation(vec![FieldError::new(
+            field,
+            "nul_character",
+            "must not contain a NUL character (U+0000)",
+        )]));
+    }
+    integral_numbers(&mut value);
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let message = inner.to_string();
-        let message = message
-            .split(" at line ")
-            .next()
-            .unwrap_or(&message)
-            .to_owned();
+        let message = e.inner().to_string();
         let (field, code) = if let Some(name) = between_backticks(&message, "missing field") {
             (join_path(&path, &name), "required")
         } else if let Some(name) = between_backticks(&message, "unknown field") {
@@ -123,6 +130,49 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         };
         ApiError::validation(vec![FieldError::new(field, code, message)])
     })
+}
+
+/// The path (`member_states[1].iso3`) of the first string or key holding a NUL.
+fn nul_path(value: &serde_json::Value, at: &str) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) if s.contains('\0') => Some(at.to_owned()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_path(v, &format!("{at}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(k, v)| {
+            let here = join_path(at, &k.replace('\0', ""));
+            if k.contains('\0') {
+                Some(here)
+            } else {
+                nul_path(v, &here)
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// Rewrites numbers with an integral value (`2019.0`) as integers, within ±2^53 where a
+/// float is exact.
+fn integral_numbers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    match value {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() <= EXACT
+            {
+                #[expect(clippy::cast_possible_truncation, reason = "integral and within ±2^53")]
+                let i = f as i64;
+                *value = Value::from(i);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
 }
 
 fn between_backticks(message: &str, prefix: &str) -> Option<String> {
@@ -149,25 +199,39 @@ where
     Option::<T>::deserialize(de).map(Some)
 }
 
-/// The version a client expects, from `If-Match: "v3"`; `*` or no header means any.
-/// A header that names no version of ours can never match: 412.
-pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
-    let Some(value) = req.headers().get(header::IF_MATCH) else {
-        return Ok(None);
-    };
-    let text = value
-        .to_str()
-        .map_err(|_| ApiError::precondition_failed())?
-        .trim();
-    if text == "*" {
-        return Ok(None);
+/// The precondition of `If-Match` (RFC 9110 §13.1.1): absent, `*`, or a list of entity
+/// tags compared strongly, so a weak tag (`W/"v3"`) or a tag that names no version of ours
+/// can never match (412).
+pub fn if_match(req: &HttpRequest) -> Result<Precondition, ApiError> {
+    let mut values = req.headers().get_all(header::IF_MATCH).peekable();
+    if values.peek().is_none() {
+        return Ok(Precondition::Unstated);
     }
-    text.trim_start_matches("W/")
-        .trim_matches('"')
-        .strip_prefix('v')
-        .and_then(|v| v.parse().ok())
-        .map(Some)
-        .ok_or_else(ApiError::precondition_failed)
+    let mut versions = Vec::new();
+    let mut never = false;
+    for value in values {
+        let text = value.to_str().map_err(|_| ApiError::precondition_failed())?;
+        for tag in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            if tag == "*" {
+                return Ok(Precondition::Any);
+            }
+            match tag
+                .strip_prefix("\"v")
+                .and_then(|t| t.strip_suffix('"'))
+                .and_then(|v| v.parse::<i64>().ok())
+            {
+                Some(v) => versions.push(v),
+                None => never = true,
+            }
+        }
+    }
+    Ok(if versions.is_empty() && never {
+        Precondition::Never
+    } else if versions.is_empty() {
+        Precondition::Unstated
+    } else {
+        Precondition::OneOf(versions)
+    })
 }
 
 /// The strong entity tag of a record version.
@@ -220,5 +284,39 @@ mod tests {
             field_of(r#"{"name": "a", "colour": 1}"#),
             ("validation_failed".into(), "colour".into())
         );
+        assert_eq!(
+            field_of(r#"{"name": "a\u0000b"}"#),
+            ("validation_failed".into(), "name".into())
+        );
+        assert_eq!(
+            field_of(r#"{"name": "a", "inner": {"year": 2019.5}}"#),
+            ("validation_failed".into(), "inner.year".into())
+        );
+        assert!(parse_json::<Sample>(br#"{"name": "a", "inner": {"year": 2019.0}}"#).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod if_match_tests {
+    use super::*;
+
+    fn parse(values: &[&str]) -> Precondition {
+        let mut req = actix_web::test::TestRequest::default();
+        for v in values {
+            req = req.append_header((header::IF_MATCH, *v));
+        }
+        if_match(&req.to_http_request()).unwrap()
+    }
+
+    #[test]
+    fn if_match_compares_strongly_and_takes_lists_and_any() {
+        assert_eq!(parse(&[]), Precondition::Unstated);
+        assert_eq!(parse(&["*"]), Precondition::Any);
+        assert_eq!(parse(&["\"v3\""]), Precondition::OneOf(vec![3]));
+        assert_eq!(parse(&["\"v0\", \"v2\""]), Precondition::OneOf(vec![0, 2]));
+        assert_eq!(parse(&["\"v1\"", "\"v2\""]), Precondition::OneOf(vec![1, 2]));
+        assert_eq!(parse(&["W/\"v3\""]), Precondition::Never);
+        assert_eq!(parse(&["\"abc\""]), Precondition::Never);
+        assert_eq!(parse(&["W/\"v3\", \"v4\""]), Precondition::OneOf(vec![4]));
     }
 }

@@ -614,7 +614,7 @@ pub async fn update_follow_up(
     parse_json::<UpdateFollowUpRequest>(&serde_json::to_vec(&patch).map_err(ApiError::internal)?)?;
     let (id, actor) = (path.into_inner(), Actor::from(&*principal));
     let view = db::run(&state.pool, move |conn| {
-        follow_ups::update(conn, &actor, id, expected, |current| {
+        follow_ups::update(conn, &actor, id, &expected, |current| {
             let mut doc =
                 serde_json::to_value(fields_of(&current.values)).map_err(ApiError::internal)?;
             super::patch::merge(&mut doc, patch);
@@ -641,7 +641,7 @@ pub async fn delete_follow_up(
     let expected = if_match(&req)?;
     let (id, actor) = (path.into_inner(), Actor::from(&*principal));
     db::run(&state.pool, move |conn| {
-        follow_ups::delete(conn, &actor, id, expected)
+        follow_ups::delete(conn, &actor, id, &expected)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

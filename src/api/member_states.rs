@@ -397,7 +397,7 @@ async fn update_member_state(
         state.catalogue.clone(),
     );
     let (row, latest) = db::run(&state.pool, move |conn| {
-        let row = member_states::update(conn, &actor, &iso3, expected, |mut v| {
+        let row = member_states::update(conn, &actor, &iso3, &expected, |mut v| {
             if let Some(name) = body.name {
                 v.name = name.trim().to_owned();
             }
@@ -447,7 +447,7 @@ async fn delete_member_state(
     let expected = if_match(&req)?;
     let (iso3, actor) = (path.into_inner(), Actor::from(&*principal));
     db::run(&state.pool, move |conn| {
-        member_states::delete(conn, &actor, &iso3, expected)
+        member_states::delete(conn, &actor, &iso3, &expected)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

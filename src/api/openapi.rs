@@ -7,12 +7,15 @@ use utoipa::openapi::security::{
     ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes,
     SecurityRequirement, SecurityScheme,
 };
-use utoipa::openapi::{ContentBuilder, OpenApi as Doc, Ref, ResponseBuilder};
+use utoipa::openapi::header::Header;
+use utoipa::openapi::{ContentBuilder, Object, OpenApi as Doc, Ref, RefOr, ResponseBuilder, Type};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
 use crate::auth::Permission;
 use crate::error::{FieldError, Problem};
+
+const REQUEST_ID: &str = "X-Request-Id";
 use crate::models::reference::Catalogue;
 
 /// The token endpoint: the `tokenUrl` of the `oauth2` scheme, and the one operation whose
@@ -43,6 +46,7 @@ also carry OAuth 2.0's `error` and `error_description`.",
         crate::api::reference::GoalInclude,
         crate::api::schemas::ProjectCodeSchema,
     )),
+    servers((url = "/", description = "The service that serves this document")),
     modifiers(&Security),
     tags(
         (name = "auth", description = "Tokens and the caller"),
@@ -142,6 +146,7 @@ fn add_error_responses(doc: &mut Doc) {
                 .iter()
                 .flatten()
                 .any(|r| *r != SecurityRequirement::default());
+            let negotiable = negotiates(op);
             let mut add = |status: &str, description: &str| {
                 if !op.responses.responses.contains_key(status) {
                     op.responses
@@ -179,6 +184,20 @@ fn add_error_responses(doc: &mut Doc) {
                     );
                 }
             }
+            if negotiable {
+                add(
+                    "406",
+                    "`Accept` allows neither `application/json` nor `text/csv` (`not_acceptable`)",
+                );
+            }
+            add(
+                "408",
+                "The request or its body did not arrive in time (`request_timeout`); the connection is closed",
+            );
+            add(
+                "431",
+                "A header, or all of them together, is too large (`request_header_fields_too_large`)",
+            );
             add(
                 "500",
                 "Unexpected error (`internal`); the detail never reveals internals",
@@ -186,6 +205,64 @@ fn add_error_responses(doc: &mut Doc) {
             add(
                 "503",
                 "The database is unavailable (`unavailable`); see `Retry-After`",
+            );
+            add_headers(op);
+        }
+    }
+}
+
+/// Whether an operation answers CSV as well as JSON (a list or a report).
+fn negotiates(op: &Operation) -> bool {
+    op.responses.responses.get("200").is_some_and(|r| match r {
+        RefOr::T(r) => r.content.contains_key("text/csv"),
+        RefOr::Ref(_) => false,
+    })
+}
+
+fn header(description: &str, schema: Type) -> Header {
+    let mut h = Header::new(Object::with_type(schema));
+    h.description = Some(description.to_owned());
+    h
+}
+
+/// The headers responses carry: `X-Request-Id` on every one, `Retry-After` on 429 and 503,
+/// `Link` (RFC 8288 first, prev, next, last) and `Vary` on list pages.
+fn add_headers(op: &mut Operation) {
+    for (status, response) in op.responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        response.headers.insert(
+            REQUEST_ID.to_owned(),
+            header(
+                "The request's id (the caller's `X-Request-Id` when it sent a sane one); every log line of the request carries it",
+                Type::String,
+            ),
+        );
+        if status == "429" || status == "503" {
+            response.headers.insert(
+                "Retry-After".to_owned(),
+                header("Seconds to wait before trying again", Type::Integer),
+            );
+        }
+        let is_page = response
+            .content
+            .get("application/json")
+            .and_then(|c| c.schema.as_ref())
+            .is_some_and(|s| matches!(s, RefOr::Ref(r) if r.ref_location.contains("/Page_")));
+        if status == "200" && is_page {
+            response.headers.insert(
+                "Link".to_owned(),
+                header(
+                    "RFC 8288 links to the `first`, `prev`, `next` and `last` pages (left out when the query string is very long)",
+                    Type::String,
+                ),
+            );
+        }
+        if status == "200" && response.content.contains_key("text/csv") {
+            response.headers.insert(
+                "Vary".to_owned(),
+                header("`Accept`: the representation depends on it", Type::String),
             );
         }
     }

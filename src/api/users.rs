@@ -282,7 +282,7 @@ async fn update_user(
         disabled: body.disabled,
     };
     let user = db::run(&state.pool, move |conn| {
-        users::update(conn, &actor, &name, expected, change)
+        users::update(conn, &actor, &name, &expected, change)
     })
     .await?;
     Ok(user_response(&user))
@@ -304,7 +304,7 @@ async fn delete_user(
     let actor = Actor::from(&*principal);
     let name = path.into_inner();
     db::run(&state.pool, move |conn| {
-        users::delete(conn, &actor, &name, expected)
+        users::delete(conn, &actor, &name, &expected)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -2,7 +2,7 @@
 //! its value month and writes its audit event in the same transaction.
 
 use super::projects::{self, check_scope};
-use super::{Actor, audit, exchange_rates, require_version};
+use super::{Actor, Precondition, audit, exchange_rates, require_version};
 use crate::db::{Conn, write_tx};
 use crate::domain::money::{Currency, Money};
 use crate::error::ApiError;
@@ -120,14 +120,14 @@ pub fn update(
     conn: &mut Conn,
     actor: &Actor,
     id: i64,
-    expected_version: Option<i64>,
+    expected_version: &Precondition,
     change: impl FnOnce(&FollowUpView) -> Result<FollowUpValues, ApiError>,
 ) -> Result<FollowUpView, ApiError> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        require_version(expected_version, before.values.version)?;
         let project = projects::find(conn, &before.project_code)?;
         check_scope(actor, &project.children.member_states)?;
+        require_version(expected_version, before.values.version)?;
         let mut v = with_conversion(conn, change(&before)?)?;
         v.created_at = before.values.created_at;
         v.updated_at = now();
@@ -155,13 +155,13 @@ pub fn delete(
     conn: &mut Conn,
     actor: &Actor,
     id: i64,
-    expected_version: Option<i64>,
+    expected_version: &Precondition,
 ) -> Result<(), ApiError> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        require_version(expected_version, before.values.version)?;
         let project = projects::find(conn, &before.project_code)?;
         check_scope(actor, &project.children.member_states)?;
+        require_version(expected_version, before.values.version)?;
         FollowUp::delete(conn, id)?;
         audit::record(
             conn,

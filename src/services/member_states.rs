@@ -1,6 +1,6 @@
 //! Member states and their eligibility history.
 
-use super::{Actor, audit, check_version};
+use super::{Actor, Precondition, audit, check_version};
 use crate::db::{Conn, write_tx};
 use crate::domain::{IncomeGroup, Iso3};
 use crate::error::ApiError;
@@ -66,7 +66,7 @@ pub fn update(
     conn: &mut Conn,
     actor: &Actor,
     iso3: &str,
-    expected_version: Option<i64>,
+    expected_version: &Precondition,
     change: impl FnOnce(MemberStateValues) -> Result<MemberStateValues, ApiError>,
 ) -> Result<MemberState, ApiError> {
     write_tx(conn, |conn| {
@@ -105,7 +105,7 @@ pub fn delete(
     conn: &mut Conn,
     actor: &Actor,
     iso3: &str,
-    expected_version: Option<i64>,
+    expected_version: &Precondition,
 ) -> Result<(), ApiError> {
     write_tx(conn, |conn| {
         let before = find(conn, iso3)?;

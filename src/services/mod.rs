@@ -45,15 +45,29 @@ impl From<&Principal> for Actor {
     }
 }
 
+/// What a writer expects of the record's version: the `If-Match` precondition (RFC 9110
+/// §13.1.1), compared strongly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Precondition {
+    /// No `If-Match`.
+    Unstated,
+    /// `If-Match: *`: any current version of the record.
+    Any,
+    /// One of these versions (`If-Match: "v3"` or `"v2", "v3"`).
+    OneOf(Vec<i64>),
+    /// Tags that can never match a version of ours (weak tags, foreign tags).
+    Never,
+}
+
 /// 428 when a write that needs `If-Match` has none; then as [`check_version`].
-pub fn require_version(expected: Option<i64>, actual: i64) -> Result<(), ApiError> {
-    let Some(expected) = expected else {
+pub fn require_version(expected: &Precondition, actual: i64) -> Result<(), ApiError> {
+    if *expected == Precondition::Unstated {
         return Err(ApiError::new(
             crate::error::ErrorCode::PreconditionRequired,
             "send If-Match with the ETag of your last read, so that no one else's change is overwritten",
         ));
-    };
-    check_version(Some(expected), actual)
+    }
+    check_version(expected, actual)
 }
 
 /// 412 when a versioned write changed no row: another writer got there first.
@@ -65,10 +79,11 @@ pub fn written(rows: usize) -> Result<(), ApiError> {
     }
 }
 
-/// 412 unless the caller's `If-Match` version (when given) is the stored one.
-pub fn check_version(expected: Option<i64>, actual: i64) -> Result<(), ApiError> {
+/// 412 unless the caller's `If-Match` (when given) matches the stored version.
+pub fn check_version(expected: &Precondition, actual: i64) -> Result<(), ApiError> {
     match expected {
-        Some(v) if v != actual => Err(ApiError::precondition_failed()),
-        _ => Ok(()),
+        Precondition::Unstated | Precondition::Any => Ok(()),
+        Precondition::OneOf(versions) if versions.contains(&actual) => Ok(()),
+        Precondition::OneOf(_) | Precondition::Never => Err(ApiError::precondition_failed()),
     }
 }

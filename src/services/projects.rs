@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::{Actor, audit, require_version};
+use super::{Actor, Precondition, audit, require_version};
 use crate::db::{Conn, write_tx};
 use crate::domain::project::{RuleFinding, Status};
 use crate::domain::rules::{self, RuleFacts, RuleInput, StateFacts};
@@ -314,13 +314,13 @@ pub fn update(
     conn: &mut Conn,
     actor: &Actor,
     code: &str,
-    expected_version: Option<i64>,
+    expected_version: &Precondition,
     change: impl FnOnce(ProjectInput) -> Result<ProjectInput, ApiError>,
 ) -> Result<ProjectView, ApiError> {
     write_tx(conn, |conn| {
         let before = find(conn, code)?;
-        require_version(expected_version, before.values.version)?;
         check_scope(actor, &before.children.member_states)?;
+        require_version(expected_version, before.values.version)?;
         let mut input = change(ProjectInput {
             values: before.values.clone(),
             member_states: before.children.member_states.clone(),
@@ -423,14 +423,14 @@ pub fn replace_mapping(
     conn: &mut Conn,
     actor: &Actor,
     code: &str,
-    expected_version: Option<i64>,
+    expected_version: &Precondition,
     set: MappingSet,
     mappings: Mappings,
 ) -> Result<ProjectView, ApiError> {
     write_tx(conn, |conn| {
         let before = find(conn, code)?;
-        require_version(expected_version, before.values.version)?;
         check_scope(actor, &before.children.member_states)?;
+        require_version(expected_version, before.values.version)?;
         Project::replace_mapping(conn, before.id, set, &mappings)?;
         super::written(Project::touch(
             conn,
@@ -459,12 +459,12 @@ pub fn delete(
     conn: &mut Conn,
     actor: &Actor,
     code: &str,
-    expected_version: Option<i64>,
+    expected_version: &Precondition,
 ) -> Result<(), ApiError> {
     write_tx(conn, |conn| {
         let before = find(conn, code)?;
-        require_version(expected_version, before.values.version)?;
         check_scope(actor, &before.children.member_states)?;
+        require_version(expected_version, before.values.version)?;
         if before.values.status != Status::Draft.as_str() {
             return Err(ApiError::conflict(format!(
                 "only draft projects can be deleted; {code} is {} (withdraw or cancel it instead)",
@@ -490,14 +490,14 @@ pub fn transition(
     conn: &mut Conn,
     actor: &Actor,
     code: &str,
-    expected_version: Option<i64>,
+    expected_version: &Precondition,
     to: Status,
     reason: &str,
 ) -> Result<ProjectView, ApiError> {
     write_tx(conn, |conn| {
         let mut view = find(conn, code)?;
-        require_version(expected_version, view.values.version)?;
         check_scope(actor, &view.children.member_states)?;
+        require_version(expected_version, view.values.version)?;
         let from = Status::parse(&view.values.status)
             .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored status")))?;
         if !from.can_move_to(to) {

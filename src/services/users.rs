@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Actor, audit, check_version};
+use super::{Actor, Precondition, audit, check_version};
 use crate::auth::{Role, password};
 use crate::db::{Conn, write_tx};
 use crate::error::ApiError;
@@ -105,7 +105,7 @@ pub fn update(
     conn: &mut Conn,
     actor: &Actor,
     username: &str,
-    expected_version: Option<i64>,
+    expected_version: &Precondition,
     change: UserChange,
 ) -> Result<User, ApiError> {
     let new_hash = change
@@ -159,7 +159,7 @@ pub fn delete(
     conn: &mut Conn,
     actor: &Actor,
     username: &str,
-    expected_version: Option<i64>,
+    expected_version: &Precondition,
 ) -> Result<(), ApiError> {
     write_tx(conn, |conn| {
         let before = find(conn, username)?;

@@ -65,7 +65,7 @@ pub async fn transition_project(
     let expected = if_match(&req)?;
     let (code, actor, to) = (path.into_inner(), Actor::from(&*principal), body.to);
     let view = db::run(&state.pool, move |conn| {
-        projects::transition(conn, &actor, &code, expected, to, &reason)
+        projects::transition(conn, &actor, &code, &expected, to, &reason)
     })
     .await?;
     Ok(single(&view, actix_web::http::StatusCode::OK))

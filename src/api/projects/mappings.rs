@@ -109,7 +109,7 @@ async fn replace_set<B: SetBody>(
         return Err(ApiError::validation(errors));
     }
     let view = db::run(&state.pool, move |conn| {
-        projects::replace_mapping(conn, &actor, &code, expected, B::SET, mappings)
+        projects::replace_mapping(conn, &actor, &code, &expected, B::SET, mappings)
     })
     .await?;
     Ok(single(&view, actix_web::http::StatusCode::OK))

@@ -112,7 +112,7 @@ pub async fn update_project(
         state.catalogue.clone(),
     );
     let view = db::run(&state.pool, move |conn| {
-        projects::update(conn, &actor, &code, expected, |current| {
+        projects::update(conn, &actor, &code, &expected, |current| {
             let mut doc =
                 serde_json::to_value(fields::from_stored(&current.values, &children_of(&current)))
                     .map_err(ApiError::internal)?;
@@ -164,7 +164,7 @@ pub async fn delete_project(
     let expected = if_match(&req)?;
     let (code, actor) = (path.into_inner(), Actor::from(&*principal));
     db::run(&state.pool, move |conn| {
-        projects::delete(conn, &actor, &code, expected)
+        projects::delete(conn, &actor, &code, &expected)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
