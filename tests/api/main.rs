@@ -7,6 +7,7 @@ mod auth;
 mod db_down;
 mod follow_ups;
 mod healthcheck;
+mod hostile;
 mod http;
 mod member_states;
 mod openapi;
