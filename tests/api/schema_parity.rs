@@ -1,14 +1,43 @@
-//! The two migration trees give the same tables, columns and indexes, and `schema.rs` matches
-//! what they create.
+//! The two migration trees are generated from `migrations/source`, give the same tables,
+//! columns and indexes, and `schema.rs` matches what they create.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write as _;
+use std::path::Path;
 
 use devfund::db::AnyConnection;
+use devfund::db::migrations_gen::{self, REGENERATE};
 use devfund::db::schema::*;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
 use crate::support::{Backend, backends, db::TestDb};
+
+#[test]
+fn committed_migrations_match_their_source() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let generated = migrations_gen::generate(root).expect("render migrations/source");
+    if std::env::var("UPDATE_MIGRATIONS").is_ok_and(|v| v == "1") {
+        let written = migrations_gen::write(root, &generated).expect("write the migration trees");
+        let _ = writeln!(
+            std::io::stderr(),
+            "UPDATE_MIGRATIONS=1: rewrote {} file(s){}",
+            written.len(),
+            written
+                .iter()
+                .map(|p| format!("\n  {}", p.display()))
+                .collect::<String>()
+        );
+    }
+    let differences = migrations_gen::differences(root, &generated).expect("read the trees");
+    assert!(
+        differences.is_empty(),
+        "the migration trees do not match migrations/source:\n  {}\n\
+         Edit migrations/source (never a tree), then regenerate both trees with\n    {REGENERATE}\n\
+         and commit them with the source.",
+        differences.join("\n  ")
+    );
+}
 
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Shape {
