@@ -21,18 +21,37 @@
 //! |---|---|---|---|
 //! | `{{id}}` | `BIGSERIAL PRIMARY KEY` | `INTEGER PRIMARY KEY AUTOINCREMENT` | a 64-bit key the database assigns, never reused |
 //! | `{{text_bytewise}}` | `TEXT COLLATE "C"` | `TEXT` | text compared and sorted byte by byte (SQLite's default `BINARY` collation) |
+//! | `{{taxonomy_terms_from_enums}}` | the same on both | | `INSERT`s of the `project-statuses` and `source-types` terms ([below](#vocabularies-the-rust-code-owns)) |
 //!
 //! An unknown placeholder or a `{{` without its `}}` is an error naming the file and line.
 //! Source files end in `.sql.in`, not `.sql`: as they stand, neither database can run them.
 //!
+//! # Vocabularies the Rust code owns
+//! The catalogue's `project-statuses` and `source-types` taxonomies list the closed enums
+//! [`Status`] and [`SourceType`]. The codes and their order are taken from `Status::ALL` and
+//! `SourceType::ALL`; a status's label is its code with spaces, a source type's label is in
+//! [`source_type_label`], a `match` the compiler holds exhaustive. So the enum is the only
+//! list: a new variant reaches the catalogue by regenerating (the freshness test says so), and
+//! cannot be forgotten in the labels. The other way, a data file under `reference/` that the
+//! Python generator reads and a test compares with the enums, would keep a second list alive
+//! for a test to police; this way there is nothing to compare.
+//!
+//! A migration runs once per database. Like any correction to `reference/`, a new or renamed
+//! variant changes the generated reference-data migration for new databases only; one that
+//! has already run it needs a new migration too (`INSERT … ON CONFLICT DO NOTHING`, which both
+//! databases accept, so new databases, which have the row already, take it as well).
+//!
 //! This module is pure apart from reading the source and reading or writing the two trees:
 //! no diesel, no database.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 
 use super::Backend;
+use crate::domain::follow_up::SourceType;
+use crate::domain::project::Status;
 
 /// The source, relative to the repository root.
 pub const SOURCE_DIR: &str = "migrations/source";
@@ -94,8 +113,62 @@ fn expand(name: &str, backend: Backend) -> anyhow::Result<String> {
         "id" => "INTEGER PRIMARY KEY AUTOINCREMENT".to_owned(),
         "text_bytewise" if pg => "TEXT COLLATE \"C\"".to_owned(),
         "text_bytewise" => "TEXT".to_owned(),
+        "taxonomy_terms_from_enums" => taxonomy_terms_from_enums(),
         _ => bail!("unknown placeholder `{{{{{name}}}}}` (the dialect: src/db/migrations_gen.rs)"),
     })
+}
+
+/// The label the catalogue shows for a source type.
+pub fn source_type_label(source_type: SourceType) -> &'static str {
+    match source_type {
+        SourceType::NationalBudget => "national budget",
+        SourceType::BilateralDonor => "bilateral donor",
+        SourceType::Multilateral => "multilateral organization",
+        SourceType::Ifi => "international financial institution",
+        SourceType::PrivateSector => "private sector",
+        SourceType::Foundation => "foundation",
+        SourceType::Other => "other",
+    }
+}
+
+/// The terms of the taxonomies that mirror a Rust enum: (taxonomy, code, label), in order.
+pub fn enum_taxonomy_terms() -> Vec<(&'static str, &'static str, String)> {
+    let statuses = Status::ALL
+        .iter()
+        .map(|s| ("project-statuses", s.as_str(), s.as_str().replace('_', " ")));
+    let sources = SourceType::ALL
+        .iter()
+        .map(|&t| ("source-types", t.as_str(), source_type_label(t).to_owned()));
+    statuses.chain(sources).collect()
+}
+
+/// `INSERT`s of [`enum_taxonomy_terms`], in the shape `tools/gen_reference_sql.py` writes.
+fn taxonomy_terms_from_enums() -> String {
+    let mut out = String::new();
+    let mut position = 0;
+    let mut taxonomy = "";
+    for (name, code, label) in enum_taxonomy_terms() {
+        if name != taxonomy {
+            (taxonomy, position) = (name, 0);
+        }
+        position += 1;
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        let _ = write!(
+            out,
+            "INSERT INTO taxonomy_terms (taxonomy, code, label, description, position) \
+             VALUES ({}, {}, {}, NULL, {position});",
+            quote(name),
+            quote(code),
+            quote(&label)
+        );
+    }
+    out
+}
+
+fn quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// Every file of both trees, rendered from the source under `root` (the repository root).
@@ -247,5 +320,22 @@ mod tests {
         );
         let err = render("x.sql.in", "id {{id\n", Backend::Postgres).unwrap_err();
         assert_eq!(format!("{err:#}"), "x.sql.in:1: `{{` without its `}}`");
+    }
+
+    #[test]
+    fn enum_taxonomies_list_every_variant_in_order() {
+        let sql = taxonomy_terms_from_enums();
+        assert_eq!(
+            sql.lines().count(),
+            Status::ALL.len() + SourceType::ALL.len()
+        );
+        assert!(sql.starts_with(
+            "INSERT INTO taxonomy_terms (taxonomy, code, label, description, position) \
+             VALUES ('project-statuses', 'draft', 'draft', NULL, 1);\n"
+        ));
+        assert!(
+            sql.contains("VALUES ('project-statuses', 'under_review', 'under review', NULL, 3);")
+        );
+        assert!(sql.ends_with("VALUES ('source-types', 'other', 'other', NULL, 7);"));
     }
 }

@@ -1,5 +1,6 @@
 //! The two migration trees are generated from `migrations/source`, give the same tables,
-//! columns and indexes, and `schema.rs` matches what they create.
+//! columns and indexes, and `schema.rs` matches what they create; the taxonomies that mirror
+//! a Rust enum hold its variants, in order.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
@@ -8,6 +9,8 @@ use std::path::Path;
 use devfund::db::AnyConnection;
 use devfund::db::migrations_gen::{self, REGENERATE};
 use devfund::db::schema::*;
+use devfund::domain::follow_up::SourceType;
+use devfund::domain::project::Status;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
@@ -161,4 +164,50 @@ fn both_migration_trees_build_the_same_schema() {
         );
     }
     assert!(matches!(backends()[0], Backend::Sqlite));
+}
+
+#[test]
+fn the_taxonomies_of_statuses_and_source_types_list_the_enums() {
+    let expected: Vec<(String, String)> = Status::ALL
+        .iter()
+        .map(|s| ("project-statuses".to_owned(), s.as_str().to_owned()))
+        .chain(
+            SourceType::ALL
+                .iter()
+                .map(|t| ("source-types".to_owned(), t.as_str().to_owned())),
+        )
+        .collect();
+    let labels: Vec<String> = migrations_gen::enum_taxonomy_terms()
+        .into_iter()
+        .map(|(_, _, label)| label)
+        .collect();
+    for backend in backends() {
+        let name = backend.name();
+        let db = TestDb::create(backend);
+        let rows: Vec<(String, String, String, i32)> = taxonomy_terms::table
+            .filter(taxonomy_terms::taxonomy.eq_any(["project-statuses", "source-types"]))
+            .order((taxonomy_terms::taxonomy, taxonomy_terms::position))
+            .select((
+                taxonomy_terms::taxonomy,
+                taxonomy_terms::code,
+                taxonomy_terms::label,
+                taxonomy_terms::position,
+            ))
+            .load(&mut db.connect())
+            .expect("taxonomy terms");
+        let found: Vec<(String, String)> =
+            rows.iter().map(|r| (r.0.clone(), r.1.clone())).collect();
+        assert_eq!(
+            found, expected,
+            "{name}: codes and order; regenerate with `{REGENERATE}`"
+        );
+        let found: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
+        assert_eq!(found, labels, "{name}: labels");
+        let positions: Vec<i32> = rows.iter().map(|r| r.3).collect();
+        let numbered: Vec<i32> = [Status::ALL.len(), SourceType::ALL.len()]
+            .into_iter()
+            .flat_map(|n| 1..=n as i32)
+            .collect();
+        assert_eq!(positions, numbered, "{name}: positions");
+    }
 }
