@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
-"""Generate the reference-data migration from the data files in `reference/`.
+"""Generate the reference-data migration's source from the data files in `reference/`.
 
-The SQL is plain INSERTs that both SQLite and PostgreSQL accept, written into both
-migration trees. Run from the repository root after changing a file in `reference/`:
+The SQL is plain INSERTs that both SQLite and PostgreSQL accept, written into the one
+migration source, `migrations/source/2020-01-01-000002_reference_data/`. Both backends'
+trees are then generated from that source by the Rust generator (src/db/migrations_gen.rs),
+which also expands `{{taxonomy_terms_from_enums}}` into the `project-statuses` and
+`source-types` terms from the Rust enums `Status` and `SourceType`: those vocabularies are
+not repeated here. Run from the repository root after changing a file in `reference/`:
 
     python3 tools/gen_reference_sql.py
+    UPDATE_MIGRATIONS=1 cargo test --test api migrations
 
 Needs PyYAML (`pip install pyyaml`). The generated files are committed; the service never
 reads `reference/` at run time.
@@ -104,14 +109,9 @@ def main():
         tax += [(name, slug(t), t, None, i + 1) for i, t in enumerate(items)]
     tax += [("scaling-up-dimensions", k, k, v, i + 1)
             for i, (k, v) in enumerate(fund["scaling_up_dimensions"].items())]
-    statuses = ["draft", "submitted", "under_review", "approved", "active", "completed", "closed",
-                "rejected", "withdrawn", "suspended", "cancelled"]
-    tax += [("project-statuses", s, s.replace("_", " "), None, i + 1) for i, s in enumerate(statuses)]
-    sources = [("national_budget", "national budget"), ("bilateral_donor", "bilateral donor"),
-               ("multilateral", "multilateral organization"), ("ifi", "international financial institution"),
-               ("private_sector", "private sector"), ("foundation", "foundation"), ("other", "other")]
-    tax += [("source-types", c, label, None, i + 1) for i, (c, label) in enumerate(sources)]
     sql += insert("taxonomy_terms", ["taxonomy", "code", "label", "description", "position"], tax)
+    # The closed vocabularies the Rust code owns (project statuses, follow-up source types).
+    sql.append("{{taxonomy_terms_from_enums}}")
 
     rules = fund["funding_rules_current"]
     share_ppm = round(rules["staff_and_office_max_share"] * 1_000_000)
@@ -138,12 +138,11 @@ def main():
     down = "\n".join(f"DELETE FROM {t};" for t in [
         "allocations", "funding_rules", "taxonomy_terms", "msd_deliverables", "msd_outcomes",
         "gcm_objectives", "migof_elements", "sdg_indicators", "sdg_targets", "sdg_goals", "regions"]) + "\n"
-    for tree in ("sqlite", "postgres"):
-        d = ROOT / "migrations" / tree / NAME
-        d.mkdir(parents=True, exist_ok=True)
-        (d / "up.sql").write_text(body)
-        (d / "down.sql").write_text(down)
-    print(f"{len(sql) - 1} rows into migrations/*/{NAME}")
+    d = ROOT / "migrations" / "source" / NAME
+    d.mkdir(parents=True, exist_ok=True)
+    (d / "up.sql.in").write_text(body)
+    (d / "down.sql.in").write_text(down)
+    print(f"{len(sql) - 2} rows into migrations/source/{NAME}; now run: UPDATE_MIGRATIONS=1 cargo test --test api migrations")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,7 @@
 //! The two embedded migration trees, chosen by backend.
+//!
+//! Both trees are generated from one source, `migrations/source/`, by
+//! [`super::migrations_gen`]: edit the source, never a tree.
 
 use diesel::connection::SimpleConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};

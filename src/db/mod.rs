@@ -10,6 +10,7 @@
 pub mod health;
 mod manager;
 pub mod migrate;
+pub mod migrations_gen;
 mod pool;
 pub mod schema;
 pub mod sql;

@@ -1,5 +1,5 @@
-// @generated in the shape of `diesel print-schema` from migrations/postgres; keep both trees
-// and this file in step (tests/api/schema_parity.rs compares the trees with each other).
+// @generated in the shape of `diesel print-schema` from migrations/postgres; keep it in step
+// with migrations/source (tests/api/schema_parity.rs compares it with both migrated databases).
 
 diesel::table! {
     allocations (year, funding_line) {

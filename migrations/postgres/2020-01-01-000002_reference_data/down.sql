@@ -1,3 +1,5 @@
+-- Generated for PostgreSQL from migrations/source/2020-01-01-000002_reference_data/down.sql.in: do not edit.
+-- Edit the source, then run: UPDATE_MIGRATIONS=1 cargo test --test api migrations
 DELETE FROM allocations;
 DELETE FROM funding_rules;
 DELETE FROM taxonomy_terms;

@@ -1,3 +1,5 @@
+-- Generated for PostgreSQL from migrations/source/2020-01-01-000003_projects/down.sql.in: do not edit.
+-- Edit the source, then run: UPDATE_MIGRATIONS=1 cargo test --test api migrations
 DROP TABLE project_links;
 DROP TABLE project_terms;
 DROP TABLE project_msd;

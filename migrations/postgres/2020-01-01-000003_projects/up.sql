@@ -1,5 +1,6 @@
+-- Generated for PostgreSQL from migrations/source/2020-01-01-000003_projects/up.sql.in: do not edit.
+-- Edit the source, then run: UPDATE_MIGRATIONS=1 cargo test --test api migrations
 -- Projects, their member states, mappings and links.
--- Keep in step with migrations/sqlite: tests/api/schema_parity.rs compares the two trees.
 
 CREATE TABLE projects (
     id BIGSERIAL PRIMARY KEY,

@@ -1,3 +1,5 @@
+-- Generated for SQLite from migrations/source/2020-01-01-000001_schema/down.sql.in: do not edit.
+-- Edit the source, then run: UPDATE_MIGRATIONS=1 cargo test --test api migrations
 DROP TABLE audit_events;
 DROP TABLE users;
 DROP TABLE eligibility;

@@ -1,5 +1,6 @@
+-- Generated for SQLite from migrations/source/2020-01-01-000001_schema/up.sql.in: do not edit.
+-- Edit the source, then run: UPDATE_MIGRATIONS=1 cargo test --test api migrations
 -- Reference data (loaded by the next migration), member states, logins and the audit trail.
--- Keep in step with migrations/postgres: tests/api/schema_parity.rs compares the two trees.
 
 CREATE TABLE regions (
     code TEXT PRIMARY KEY,

@@ -1,10 +1,12 @@
+-- Generated for SQLite from migrations/source/2020-01-01-000003_projects/up.sql.in: do not edit.
+-- Edit the source, then run: UPDATE_MIGRATIONS=1 cargo test --test api migrations
 -- Projects, their member states, mappings and links.
--- Keep in step with migrations/postgres: tests/api/schema_parity.rs compares the two trees.
 
 CREATE TABLE projects (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     code TEXT NOT NULL,
     title TEXT NOT NULL,
+    -- lower(title), bytewise-ordered on both databases so sort=title agrees (SQLite: BINARY).
     title_lower TEXT NOT NULL,
     summary TEXT,
     status TEXT NOT NULL,

@@ -1,5 +1,6 @@
+-- Generated for SQLite from migrations/source/2020-01-01-000004_follow_up_funding/up.sql.in: do not edit.
+-- Edit the source, then run: UPDATE_MIGRATIONS=1 cargo test --test api migrations
 -- Exchange rates and follow-up funding.
--- Keep in step with migrations/postgres: tests/api/schema_parity.rs compares the two trees.
 
 CREATE TABLE exchange_rates (
     currency TEXT NOT NULL,
