@@ -68,9 +68,7 @@ pub fn content_type(req: &HttpRequest) -> Option<String> {
 /// Maps a body-reading failure: too large → 413, too slow → 408 (the request middleware
 /// answers that one whatever the handler does), anything else → 400.
 pub fn payload_error(e: actix_web::Error) -> ApiError {
-    if e.as_error::<PayloadError>()
-        .is_some_and(crate::limits::is_body_timeout)
-    {
+    if e.as_error::<PayloadError>().is_some_and(is_body_timeout) {
         return ApiError::new(
             ErrorCode::RequestTimeout,
             "the request body did not arrive in time",
@@ -93,6 +91,12 @@ pub fn payload_error(e: actix_web::Error) -> ApiError {
     }
 }
 
+/// Whether a payload error is the body deadline passing: the request middleware's
+/// deadline ([`crate::app::middleware::limits`]) fails a body with a timed-out I/O error.
+pub fn is_body_timeout(e: &PayloadError) -> bool {
+    matches!(e, PayloadError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut)
+}
+
 /// Deserializes JSON, reporting the path of the field at fault.
 ///
 /// Two things JSON allows are settled first: a string holding a NUL character is refused
@@ -106,7 +110,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         )
     })?;
     if let Some(path) = nul_path(&value, "") {
-        let field = if path.is_empty() { "body".to_owned() } else { path };
+        let field = if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path
+        };
         return Err(ApiError::validation(vec![FieldError::new(
             field,
             "nul_character",
@@ -210,7 +218,9 @@ pub fn if_match(req: &HttpRequest) -> Result<Precondition, ApiError> {
     let mut versions = Vec::new();
     let mut never = false;
     for value in values {
-        let text = value.to_str().map_err(|_| ApiError::precondition_failed())?;
+        let text = value
+            .to_str()
+            .map_err(|_| ApiError::precondition_failed())?;
         for tag in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
             if tag == "*" {
                 return Ok(Precondition::Any);
@@ -314,7 +324,10 @@ mod if_match_tests {
         assert_eq!(parse(&["*"]), Precondition::Any);
         assert_eq!(parse(&["\"v3\""]), Precondition::OneOf(vec![3]));
         assert_eq!(parse(&["\"v0\", \"v2\""]), Precondition::OneOf(vec![0, 2]));
-        assert_eq!(parse(&["\"v1\"", "\"v2\""]), Precondition::OneOf(vec![1, 2]));
+        assert_eq!(
+            parse(&["\"v1\"", "\"v2\""]),
+            Precondition::OneOf(vec![1, 2])
+        );
         assert_eq!(parse(&["W/\"v3\""]), Precondition::Never);
         assert_eq!(parse(&["\"abc\""]), Precondition::Never);
         assert_eq!(parse(&["W/\"v3\", \"v4\""]), Precondition::OneOf(vec![4]));

@@ -12,7 +12,6 @@ use super::negotiate::{self, Format};
 use super::params::{List, Query, Sort, SortKeys, Text, Timestamp, instant, sort, text, values};
 use super::schemas::{Iso3Code, RegionCode};
 use super::{FormatQuery, PageQuery, created, page_response, utc};
-use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::domain::{IncomeGroup, Iso3};
@@ -21,6 +20,7 @@ use crate::models::member_state::{Eligibility, MemberState, MemberStateFilter, M
 use crate::models::reference::Catalogue;
 use crate::services::Actor;
 use crate::services::member_states::{self, EligibilityValues, MemberStateValues};
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_member_states)

@@ -11,10 +11,10 @@ use super::negotiate::{self, Format};
 use super::params::{List, Query, values};
 use super::schemas::{SdgGoalNumber, SdgTargetCode, TaxonomyName};
 use super::{FormatQuery, PageQuery, page_response};
-use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::error::ApiError;
 use crate::models::reference::{Catalogue, SdgTarget};
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_regions)

@@ -14,10 +14,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use actix_web::web;
 use awc::http::{Method, StatusCode, header};
-use devfund::app::AppState;
 use devfund::auth::Role;
 use devfund::config::{Config, Secret};
 use devfund::server;
+use devfund::state::AppState;
 use serde_json::Value;
 
 pub use db::Backend;
