@@ -8,6 +8,7 @@ mod db_down;
 mod follow_ups;
 mod healthcheck;
 mod http;
+mod layers;
 mod member_states;
 mod openapi;
 mod projects_list;
