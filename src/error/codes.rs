@@ -1,5 +1,5 @@
 //! The table of error codes: each code's stable name, HTTP status, title and meaning,
-//! declared once in [`make_error_codes!`]. The enum, [`ErrorCode::ALL`], [`ErrorCode::spec`]
+//! declared once in `make_error_codes!`. The enum, [`ErrorCode::ALL`], [`ErrorCode::spec`]
 //! and [`ErrorCode::doc`] all come from that one list; the README's table of codes is
 //! checked against it.
 

@@ -1,9 +1,9 @@
 //! `/member-states` and their eligibility history: the request and response types here, the
 //! handlers by action.
 //!
-//! - [`list`]: `GET /member-states` (JSON pages or the whole filtered list as CSV);
-//! - [`write`]: create, read, update and delete one member state;
-//! - [`eligibility`]: a member state's eligibility history, one record per year.
+//! - `list.rs`: `GET /member-states` (JSON pages or the whole filtered list as CSV);
+//! - `write.rs`: create, read, update and delete one member state;
+//! - `eligibility.rs`: a member state's eligibility history, one record per year.
 
 mod eligibility;
 mod list;

@@ -1,10 +1,10 @@
 //! Read-only reference data, served from the catalogue loaded at start-up (no query per
 //! request): the response types and paging here, the handlers by vocabulary.
 //!
-//! - [`regions`]: IOM regions;
-//! - [`sdg`]: SDG goals, targets and indicators;
-//! - [`frameworks`]: MiGOF, GCM objectives, MSD outcomes;
-//! - [`taxonomies`]: the Fund's vocabularies.
+//! - `regions.rs`: IOM regions;
+//! - `sdg.rs`: SDG goals, targets and indicators;
+//! - `frameworks.rs`: MiGOF, GCM objectives, MSD outcomes;
+//! - `taxonomies.rs`: the Fund's vocabularies.
 
 mod frameworks;
 mod regions;

@@ -1,7 +1,7 @@
 //! The request middleware, and the pieces it puts around every request.
 //!
 //! [`request`] takes `X-Request-Id` from the request (when it is a sane token) or makes one,
-//! runs the rest of the service inside the [`request_context`](crate::request_context) scope
+//! runs the rest of the service inside the [`request_context`] scope
 //! and a tracing span carrying it, and echoes it on the response. On the way it applies the
 //! [`limits`] (431 for oversized headers; a deadline on the body, 408 and the connection
 //! closed when it passes), marks the connection busy for the [`conn_guard`], and hands the
