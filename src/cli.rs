@@ -51,7 +51,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn serve(config: Config) -> anyhow::Result<()> {
-    let state = crate::app::AppState::build(&config)?;
+    let state = crate::state::AppState::build(&config)?;
     tracing::info!(
         bind = %config.bind,
         backend = state.backend.name(),

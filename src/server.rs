@@ -7,7 +7,7 @@
 //! keep-alive connection is closed after the keep-alive time, each worker holds at most
 //! `max_connections` connections (further ones wait in the listen backlog), and a connection
 //! being closed gets one second to go. The body deadline and the header limits live in the
-//! request middleware ([`crate::limits`]).
+//! request middleware ([`crate::app::middleware::limits`]).
 //!
 //! Shutdown ([`run_until_signalled`]): on SIGTERM or SIGINT the server stops accepting,
 //! in-flight requests get the shutdown timeout to finish, and then the process exits
@@ -22,9 +22,10 @@ use actix_web::dev::Server;
 use actix_web::http::KeepAlive;
 use actix_web::{HttpServer, web};
 
-use crate::app::{self, AppState};
+use crate::api::system::ServedDocument;
+use crate::app::{self, middleware::conn_guard::ConnGuard};
 use crate::config::Config;
-use crate::conn_guard::ConnGuard;
+use crate::state::AppState;
 
 /// How long a connection being closed may linger (to flush, and to read what a client still
 /// sends of a body nobody will read) before it is dropped.
@@ -50,7 +51,9 @@ pub fn start(state: web::Data<AppState>, config: &Config, listen: Listen) -> io:
         secs => KeepAlive::Timeout(Duration::from_secs(secs)),
     };
     let request_timeout = Duration::from_secs(config.request_timeout_secs);
-    let mut server = HttpServer::new(move || app::build(state.clone()));
+    let document = ServedDocument::for_catalogue(&state.catalogue).map_err(io::Error::other)?;
+    let document = web::Data::new(document);
+    let mut server = HttpServer::new(move || app::build(state.clone(), document.clone()));
     if let KeepAlive::Timeout(keep_alive) = keep_alive {
         server = server.on_connect(ConnGuard::on_connect(keep_alive + request_timeout));
     }

@@ -11,7 +11,6 @@ use super::money::UsdInput;
 use super::negotiate::Format;
 use super::params::Query;
 use super::utc;
-use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::domain::money::MoneyDto;
@@ -19,6 +18,7 @@ use crate::domain::{FundingLine, Money};
 use crate::error::{ApiError, FieldError};
 use crate::models::allocation::Allocation;
 use crate::services::{Actor, allocations};
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_allocations).service(put_allocation);

@@ -9,11 +9,11 @@ use super::csv::{self, Columns};
 use super::negotiate::{self, Format};
 use super::params::{Query, Text, Timestamp, instant, text};
 use super::{PageQuery, page_response, utc};
-use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::error::ApiError;
 use crate::models::audit::{AuditEvent, AuditFilter};
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_audit_events);

@@ -12,7 +12,6 @@ use super::negotiate::{self, Format};
 use super::params::{List, Query, texts};
 use super::schemas::{CurrencyCode, MonthText, RateText};
 use super::{PageQuery, page_response, utc};
-use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::domain::fx::{Month, Rate};
@@ -21,6 +20,7 @@ use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::models::exchange_rate::ExchangeRate;
 use crate::services::Actor;
 use crate::services::exchange_rates::{self, RateInput};
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_exchange_rates)

@@ -68,9 +68,7 @@ pub fn content_type(req: &HttpRequest) -> Option<String> {
 /// Maps a body-reading failure: too large → 413, too slow → 408 (the request middleware
 /// answers that one whatever the handler does), anything else → 400.
 pub fn payload_error(e: actix_web::Error) -> ApiError {
-    if e.as_error::<PayloadError>()
-        .is_some_and(crate::limits::is_body_timeout)
-    {
+    if e.as_error::<PayloadError>().is_some_and(is_body_timeout) {
         return ApiError::new(
             ErrorCode::RequestTimeout,
             "the request body did not arrive in time",
@@ -91,6 +89,12 @@ pub fn payload_error(e: actix_web::Error) -> ApiError {
             "the request body could not be read",
         )
     }
+}
+
+/// Whether a payload error is the body deadline passing: the request middleware's
+/// deadline ([`crate::app::middleware::limits`]) fails a body with a timed-out I/O error.
+pub fn is_body_timeout(e: &PayloadError) -> bool {
+    matches!(e, PayloadError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut)
 }
 
 /// Deserializes JSON, reporting the path of the field at fault.

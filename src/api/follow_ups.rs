@@ -14,7 +14,6 @@ use super::params::{List, Query, Sort, SortKeys, sort, texts, values};
 use super::patch::present;
 use super::schemas::{CurrencyCode, Iso3Code, PartialDateText, ProjectCodeSchema, RegionCode};
 use super::{PageQuery, page_response, utc};
-use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::domain::follow_up::{Conversion, Dimension, FollowUpStatus, SourceType};
@@ -26,6 +25,7 @@ use crate::error::{ApiError, FieldError};
 use crate::models::follow_up::{FollowUpFilter, FollowUpSort, FollowUpValues};
 use crate::services::Actor;
 use crate::services::follow_ups::{self, FollowUpView};
+use crate::state::AppState;
 
 const PROBLEM: &str = "application/problem+json";
 

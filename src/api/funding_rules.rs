@@ -12,7 +12,6 @@ use super::negotiate::Format;
 use super::params::Query;
 use super::schemas::ShareText;
 use super::{created, utc};
-use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::domain::money::MoneyDto;
@@ -20,6 +19,7 @@ use crate::domain::{FundingLine, Money, Scope, Share};
 use crate::error::{ApiError, FieldError};
 use crate::models::funding_rule::{FundingRule, FundingRuleFilter, FundingRuleValues};
 use crate::services::{Actor, funding_rules};
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_funding_rules)

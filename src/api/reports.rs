@@ -8,7 +8,6 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::negotiate::{self, Format};
 use super::params::{List, Query};
 use super::projects::list::{ListProjectsQuery, filter};
-use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::error::ApiError;
@@ -16,6 +15,7 @@ use crate::services::reports::{
     self, AllocationReport, CoverageReport, Data, Dim, Framework, LeverageReport, Needs,
     PortfolioReport, RankBy,
 };
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(portfolio_report)

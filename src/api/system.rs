@@ -9,9 +9,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::app::AppState;
 use crate::db;
 use crate::error::{ApiError, ErrorCode};
+use crate::metrics::Metrics;
+use crate::models::reference::Catalogue;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(live)
@@ -74,10 +76,10 @@ async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
 #[utoipa::path(tag = "system", operation_id = "metrics", security(()),
     responses((status = 200, description = "Metrics", content_type = "text/plain", body = String)))]
 #[get("/metrics")]
-async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+async fn metrics(metrics: web::Data<Metrics>, state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render(
+        .body(metrics.render(
             Some(state.pool.state()),
             state.queries.load(std::sync::atomic::Ordering::Relaxed),
         ))
@@ -87,10 +89,30 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
 #[utoipa::path(tag = "system", operation_id = "get_openapi", security(()),
     responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object)))]
 #[get("/openapi.json")]
-async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
+async fn openapi_json(document: web::Data<ServedDocument>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(state.openapi_json.clone())
+        .body(document.json.clone())
+}
+
+/// The OpenAPI document as the running service serves it, and the route table made from it;
+/// built once per server and registered as its own `web::Data` by [`crate::app`].
+pub struct ServedDocument {
+    /// The document, serialized once.
+    pub json: web::Bytes,
+    /// Every documented path with its methods, for 405 answers.
+    pub routes: RouteTable,
+}
+
+impl ServedDocument {
+    /// The document of the routes this service runs, with the reference codes of `catalogue`.
+    pub fn for_catalogue(catalogue: &Catalogue) -> anyhow::Result<ServedDocument> {
+        let doc = super::openapi::document_for(catalogue);
+        Ok(ServedDocument {
+            json: web::Bytes::from(serde_json::to_vec(&doc)?),
+            routes: RouteTable::from_document(&doc),
+        })
+    }
 }
 
 /// Every documented path pattern with the methods it answers.
@@ -134,9 +156,9 @@ impl RouteTable {
 }
 
 /// Unknown path → 404; known path, other method → 405 with `Allow`.
-pub async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+pub async fn fallback(req: HttpRequest, document: web::Data<ServedDocument>) -> HttpResponse {
     use actix_web::ResponseError;
-    let error = match state.routes.allowed(req.path()) {
+    let error = match document.routes.allowed(req.path()) {
         Some(methods) if !methods.contains(req.method()) => {
             let allow = methods
                 .iter()

@@ -11,7 +11,6 @@ use super::negotiate::{self, Format};
 use super::params::Query;
 use super::schemas::Iso3Code;
 use super::{FormatQuery, PageQuery, created, page_response, utc};
-use crate::app::AppState;
 use crate::auth::{Authorized, Role, need};
 use crate::db;
 use crate::domain::Iso3;
@@ -19,6 +18,7 @@ use crate::error::{ApiError, FieldError};
 use crate::models::user::User;
 use crate::services::Actor;
 use crate::services::users::{self, Kind, NewUser, UserChange};
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_users)

@@ -7,8 +7,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 
-use super::{Permission, Role};
-use crate::app::AppState;
+use super::{AuthKeys, Permission, Role};
 use crate::error::ApiError;
 
 /// Who is calling, as their verified token says.
@@ -85,10 +84,9 @@ impl FromRequest for Principal {
 }
 
 fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
-    let keys = &req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("application state missing")))?
-        .keys;
+    let keys = req
+        .app_data::<web::Data<AuthKeys>>()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("the keys are not registered")))?;
     let value = req
         .headers()
         .get(header::AUTHORIZATION)

@@ -12,11 +12,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::web;
-use devfund::app::AppState;
 use devfund::config::{Config, Secret};
 use devfund::db::health::Policy;
 use devfund::models::reference::Catalogue;
 use devfund::server;
+use devfund::state::AppState;
 
 use crate::support::db::TestDb;
 use crate::support::{Backend, JWT_SECRET, backends};

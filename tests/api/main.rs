@@ -9,6 +9,7 @@ mod follow_ups;
 mod healthcheck;
 mod hostile;
 mod http;
+mod layers;
 mod member_states;
 mod openapi;
 mod projects_list;

@@ -133,7 +133,7 @@ db_test!(updated_since_returns_only_what_changed, |app| {
             .await
             .is_empty()
     );
-    std::thread::sleep(std::time::Duration::from_millis(5));
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(5)).await;
     app.put("/api/v1/projects/CE.0352/gcm-objectives")
         .bearer(&app.admin())
         .header("if-match", "\"v1\"")

@@ -11,11 +11,11 @@ use utoipa::ToSchema;
 use super::oauth::{self, OAuthError};
 use super::request::{self, Credentials, TokenRequest};
 use crate::api::extract::{RawBody, content_type};
-use crate::app::AppState;
 use crate::auth::Role;
 use crate::db;
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::services::users::{self, Kind};
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenResponse {

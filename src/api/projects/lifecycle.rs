@@ -11,13 +11,13 @@ use crate::api::extract::{Body, if_match};
 use crate::api::negotiate::{self, Format};
 use crate::api::params::Query;
 use crate::api::{FormatQuery, PageQuery, page_response};
-use crate::app::AppState;
 use crate::auth::{Authorized, Permission, need};
 use crate::db;
 use crate::domain::project::Status;
 use crate::error::{ApiError, FieldError};
 use crate::models::audit::{AuditEvent, AuditFilter};
 use crate::services::{Actor, projects};
+use crate::state::AppState;
 
 const PROBLEM: &str = "application/problem+json";
 

@@ -10,13 +10,13 @@ use crate::api::extract::Body;
 use crate::api::params::Query;
 use crate::api::schemas::ProjectCodeSchema;
 use crate::api::{FormatQuery, created};
-use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::domain::project::LinkType;
 use crate::error::{ApiError, FieldError};
 use crate::models::project::NewLink;
 use crate::services::{Actor, projects};
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

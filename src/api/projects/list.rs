@@ -14,7 +14,6 @@ use crate::api::schemas::{
     ThematicAreaCode,
 };
 use crate::api::{PageQuery, page_response};
-use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::domain::project::Status;
@@ -23,6 +22,7 @@ use crate::error::ApiError;
 use crate::models::project::{ProjectFilter, ProjectSort};
 use crate::models::reference::Catalogue;
 use crate::services::projects::{self, ProjectView};
+use crate::state::AppState;
 
 /// Filters of the project list (and of every report): comma-separated values within one
 /// filter mean OR (the parameter may also be repeated), filters combine with AND.

@@ -8,12 +8,12 @@ use super::fields::{self, MappingFields, MsdMapping};
 use super::{ProjectResponse, single};
 use crate::api::extract::{Body, if_match};
 use crate::api::schemas::{GcmObjectiveNumber, MigofElementCode, SdgTargetCode};
-use crate::app::AppState;
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::error::ApiError;
 use crate::models::project::{MappingSet, Mappings};
 use crate::services::{Actor, projects};
+use crate::state::AppState;
 
 const PROBLEM: &str = "application/problem+json";
 

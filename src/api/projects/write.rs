@@ -8,12 +8,12 @@ use super::patch::UpdateProjectRequest;
 use super::{ProjectResponse, single};
 use crate::api::extract::{Body, if_match, parse_json};
 use crate::api::patch::merge;
-use crate::app::AppState;
 use crate::auth::{Authorized, Permission, need};
 use crate::db;
 use crate::domain::project::Status;
 use crate::error::{ApiError, FieldError};
 use crate::services::{Actor, projects};
+use crate::state::AppState;
 
 const PROBLEM: &str = "application/problem+json";
 

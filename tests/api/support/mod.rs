@@ -4,6 +4,10 @@
 //! file) and PostgreSQL when `DEVFUND_TEST_DATABASE_URL` is set (a database created from a
 //! migrated template and dropped afterwards). When it is not set, one line on standard error
 //! says the PostgreSQL half was skipped.
+//!
+//! `TEST_LOG=1` shows the service's logs (filtered by `RUST_LOG`, `info` by default): each
+//! test's lines are printed with its output when it fails, or as they come with
+//! `-- --nocapture`.
 
 pub mod contract;
 pub mod db;
@@ -14,10 +18,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use actix_web::web;
 use awc::http::{Method, StatusCode, header};
-use devfund::app::AppState;
 use devfund::auth::Role;
 use devfund::config::{Config, Secret};
 use devfund::server;
+use devfund::state::AppState;
 use serde_json::Value;
 
 pub use db::Backend;
@@ -40,9 +44,28 @@ macro_rules! db_test {
     };
 }
 
+/// With `TEST_LOG` set (and not `0`), sends the service's log lines to the test output, once
+/// per test binary.
+pub fn init_test_log() {
+    static INIT: std::sync::Once = std::sync::Once::new();
+    INIT.call_once(|| {
+        let wanted = std::env::var("TEST_LOG").is_ok_and(|v| !v.is_empty() && v != "0");
+        if wanted {
+            let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+            // A unit test of the library may have set one already; that one then stays.
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_test_writer()
+                .try_init();
+        }
+    });
+}
+
 /// SQLite always; PostgreSQL when `DEVFUND_TEST_DATABASE_URL` is set.
 pub fn backends() -> Vec<Backend> {
     static NOTED: AtomicBool = AtomicBool::new(false);
+    init_test_log();
     let mut list = vec![Backend::Sqlite];
     match std::env::var("DEVFUND_TEST_DATABASE_URL") {
         Ok(url) if !url.is_empty() => list.push(Backend::Postgres(url)),
@@ -128,6 +151,7 @@ impl TestApp {
 
     /// Spawns with a configuration adjusted by `tune` (keys, limits).
     pub async fn spawn_with(backend: Backend, tune: impl FnOnce(&mut Config)) -> TestApp {
+        init_test_log();
         let backend_name = backend.name();
         eprintln!("backend: {backend_name}");
         let test_db = db::TestDb::create(backend);

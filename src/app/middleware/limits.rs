@@ -71,10 +71,9 @@ pub fn body_timeout_error(timeout: Duration) -> ApiError {
     )
 }
 
-/// Whether a payload error is the body deadline passing.
-pub fn is_body_timeout(e: &PayloadError) -> bool {
-    matches!(e, PayloadError::Io(io) if io.kind() == std::io::ErrorKind::TimedOut)
-}
+/// How long a request's body may take to arrive, registered as app data for the middleware.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub Duration);
 
 /// What the middleware keeps of a request's body while its response is sent.
 #[derive(Clone)]
@@ -93,7 +92,7 @@ impl BodyWatch {
 }
 
 /// A payload that fails with a timed-out I/O error once `timeout` has passed without the body
-/// having ended.
+/// having ended (the error [`crate::api::extract::is_body_timeout`] recognizes).
 pub struct DeadlinePayload {
     watch: BodyWatch,
     deadline: Pin<Box<actix_web::rt::time::Sleep>>,
@@ -192,7 +191,7 @@ mod tests {
             DeadlinePayload::wrap(Payload::from(stalled), Duration::from_millis(50));
         let started = std::time::Instant::now();
         let item = payload.next().await.expect("an item");
-        assert!(is_body_timeout(&item.unwrap_err()));
+        assert!(crate::api::extract::is_body_timeout(&item.unwrap_err()));
         assert!(watch.expired());
         assert!(started.elapsed() < Duration::from_secs(1));
         assert!(payload.next().await.is_none());

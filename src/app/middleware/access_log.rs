@@ -13,9 +13,9 @@ use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::http::{Method, StatusCode};
 use actix_web::web::{self, Bytes};
 
-use crate::app::AppState;
-use crate::conn_guard::Busy;
-use crate::limits::BodyWatch;
+use super::conn_guard::Busy;
+use super::limits::BodyWatch;
+use crate::metrics::Metrics;
 
 /// How a response ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +46,8 @@ pub struct Entry {
     pub status: StatusCode,
     pub started: Instant,
     pub head_elapsed: Duration,
-    pub state: Option<web::Data<AppState>>,
+    /// Where the request is counted (absent in unit tests that build an app without it).
+    pub metrics: Option<web::Data<Metrics>>,
 }
 
 /// What must live exactly as long as the response body, neither less nor more.
@@ -73,17 +74,15 @@ impl Entry {
                 "served"
             );
         });
-        if let Some(state) = self.state {
-            state.metrics.observe(
+        if let Some(metrics) = self.metrics {
+            metrics.observe(
                 self.method.as_str(),
                 &self.route,
                 self.status.as_u16(),
                 elapsed,
             );
             if outcome != Outcome::Complete {
-                state
-                    .metrics
-                    .observe_incomplete(&self.route, outcome.as_str());
+                metrics.observe_incomplete(&self.route, outcome.as_str());
             }
         }
     }
@@ -209,7 +208,7 @@ mod tests {
             status: StatusCode::OK,
             started: Instant::now(),
             head_elapsed: Duration::ZERO,
-            state: None,
+            metrics: None,
         };
         let held = Held {
             body: None,

@@ -1,0 +1,87 @@
+//! What a request may need, built once at start-up and shared by every worker.
+//!
+//! [`AppState`] holds the pool, the reference catalogue and the values read from the
+//! configuration. It knows nothing of HTTP routes: the OpenAPI document and the route table
+//! are built by [`crate::app`] from [`crate::api`], and registered beside it. The signing keys
+//! and the metrics are also registered on their own (`web::Data<AuthKeys>`,
+//! `web::Data<Metrics>`), so that the [`crate::auth::Principal`] extractor and the request
+//! middleware take only what they use; the state keeps a handle on each for the handlers
+//! (and tests) that hold it.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use actix_web::web;
+
+use crate::auth::AuthKeys;
+use crate::auth::rate_limit::LoginLimiter;
+use crate::config::Config;
+use crate::db::{self, Backend, Pool};
+use crate::metrics::Metrics;
+use crate::models::reference::Catalogue;
+
+/// Everything a request may need, built once at start-up and shared by every worker.
+pub struct AppState {
+    pub pool: Pool,
+    pub backend: Backend,
+    pub catalogue: Arc<Catalogue>,
+    /// The token signing and verifying keys (also registered as their own `web::Data`).
+    pub keys: web::Data<AuthKeys>,
+    pub limiter: LoginLimiter,
+    /// Request counts and latencies (also registered as their own `web::Data`).
+    pub metrics: web::Data<Metrics>,
+    /// Statements run on the pool's connections (for `/metrics` and the query-count tests).
+    pub queries: Arc<AtomicU64>,
+    pub token_ttl_secs: u64,
+    pub max_body_bytes: usize,
+    /// How long a request's body may take to arrive (see [`crate::app::middleware::limits`]).
+    pub body_timeout: Duration,
+}
+
+impl AppState {
+    /// Connects, migrates, loads the reference catalogue and the keys.
+    pub fn build(config: &Config) -> anyhow::Result<web::Data<AppState>> {
+        let url = config.database_url();
+        let backend = Backend::from_url(url.expose());
+        db::ensure_sqlite_dir(url.expose())?;
+        let queries = Arc::new(AtomicU64::new(0));
+        let pool = db::connect_counted(url.expose(), config.db_pool_size, queries.clone())?;
+        let mut conn = pool.get()?;
+        let applied = db::migrate::run_pending(&mut conn)?;
+        if !applied.is_empty() {
+            tracing::info!(
+                count = applied.len(),
+                backend = backend.name(),
+                "applied migrations"
+            );
+        }
+        let catalogue = Arc::new(Catalogue::load(&mut conn)?);
+        drop(conn);
+        Self::with_pool(config, pool, catalogue, queries)
+    }
+
+    /// The state over a pool made elsewhere (tests use it for a database that is down);
+    /// `catalogue` is the reference data, `queries` the pool's statement counter.
+    pub fn with_pool(
+        config: &Config,
+        pool: Pool,
+        catalogue: Arc<Catalogue>,
+        queries: Arc<AtomicU64>,
+    ) -> anyhow::Result<web::Data<AppState>> {
+        let backend = Backend::from_url(config.database_url().expose());
+        let keys = web::Data::new(AuthKeys::load(config)?);
+        Ok(web::Data::new(AppState {
+            pool,
+            backend,
+            catalogue,
+            keys,
+            limiter: LoginLimiter::default(),
+            metrics: web::Data::new(Metrics::default()),
+            queries,
+            token_ttl_secs: config.token_ttl_secs,
+            max_body_bytes: config.max_body_bytes,
+            body_timeout: Duration::from_secs(config.body_timeout_secs),
+        }))
+    }
+}
