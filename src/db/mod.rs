@@ -6,8 +6,11 @@
 //! database call from a handler goes through [`run`], which checks a connection out inside
 //! actix's blocking pool. The pool carries a [`DbHealth`]: once the database is known to be
 //! down, requests answer 503 at once instead of each waiting out the checkout timeout.
+//! Advisory locks (the envelope of a year and line, taken before an approval counts what is
+//! committed) are in `locks`.
 
 pub mod health;
+mod locks;
 mod manager;
 pub mod migrate;
 mod pool;
@@ -19,6 +22,7 @@ use diesel::prelude::*;
 use diesel::{PgConnection, SqliteConnection};
 
 pub use health::DbHealth;
+pub use locks::lock_envelope;
 pub use manager::ConnectionManager;
 pub use pool::{Pool, connect, connect_counted, connect_lazily, run, run_within};
 

@@ -151,11 +151,10 @@ mod tests {
     fn an_unknown_stored_value_is_an_error_that_names_it() {
         use diesel::prelude::*;
         let mut conn = diesel::SqliteConnection::establish(":memory:").unwrap();
-        let line: FundingLine = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
-            "'line_2'",
-        ))
-        .get_result(&mut conn)
-        .unwrap();
+        let line: FundingLine =
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>("'line_2'"))
+                .get_result(&mut conn)
+                .unwrap();
         assert_eq!(line, FundingLine::Line2);
         let err = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>("'line_3'"))
             .get_result::<FundingLine>(&mut conn)
