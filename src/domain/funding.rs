@@ -163,6 +163,20 @@ mod tests {
             matches!(err, diesel::result::Error::DeserializationError(_)),
             "{err:?}"
         );
+        // Through the multi connection the pool hands out, too.
+        let mut any = crate::db::AnyConnection::Sqlite(
+            diesel::SqliteConnection::establish(":memory:").unwrap(),
+        );
+        let scope: Scope =
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>("'regional'"))
+                .get_result(&mut any)
+                .unwrap();
+        assert_eq!(scope, Scope::Regional);
+        assert!(
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>("'local'"))
+                .get_result::<Scope>(&mut any)
+                .is_err()
+        );
         // diesel names the column; the cause names the value and the type.
         let cause = std::error::Error::source(&err).map(ToString::to_string);
         assert_eq!(

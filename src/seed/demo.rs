@@ -255,7 +255,7 @@ fn seed_states(
             let income_group =
                 IncomeGroup::parse(&e.income_group).ok_or_else(|| bad_data(&e.income_group))?;
             let same = Eligibility::find(conn, iso3.as_str(), e.year)?.is_some_and(|old| {
-                old.income_group == income_group.as_str()
+                old.income_group == income_group
                     && old.line_1_eligible
                     && old.line_2_eligible
                     && old.note.is_none()
