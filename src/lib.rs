@@ -3,10 +3,11 @@
 //! The system of record of the IOM Development Fund, as a REST/JSON service.
 //!
 //! A request flows: [`app::build`] (request id, limits, error rendering) → a handler in
-//! [`api`] (extracts the [`auth::Principal`] and states its permission in one line, parses the
-//! body into [`domain`] types) → a use case in [`services`] (one transaction through
-//! [`db::write_tx`], rules applied, audit event written) → query functions on the diesel
-//! structs in [`models`] → a response DTO back in [`api`].
+//! [`api`] (extracts the [`auth::Principal`] and states its permission in one line, converts
+//! the body into a service's draft or patch) → a use case in [`services`] (the input checked
+//! once into typed values, one transaction through [`db::write_tx`], a project write through
+//! its scope guard, rules applied, audit event written) → query functions on the diesel
+//! structs in [`models`], whose rows hold typed vocabularies → a response DTO back in [`api`].
 //!
 //! Around the app, [`server`] sets the connection limits and timeouts and bounds shutdown; the
 //! request middleware ([`request_context`]) applies the header and body [`limits`] and writes

@@ -71,8 +71,8 @@ pub fn load_for_write(
 }
 
 /// The scope rule for the states a project will have: those of a new project, or those an
-/// edit gives it.
-pub fn in_scope(actor: &Actor, states: &[MemberShare]) -> Result<(), ApiError> {
+/// edit gives it ([`super::write`]).
+pub(super) fn in_scope(actor: &Actor, states: &[MemberShare]) -> Result<(), ApiError> {
     let Some(scope) = &actor.member_states else {
         return Ok(());
     };
