@@ -1,5 +1,5 @@
 //! The Fund's closed vocabularies: funding lines, project scopes, income groups; and
-//! [`closed_enum!`], which every closed vocabulary of the service is declared with.
+//! `closed_enum!`, which every closed vocabulary of the service is declared with.
 
 /// A closed vocabulary: an enum with its wire names, `parse`, `as_str`, `ALL`, serde, an
 /// OpenAPI schema that lists exactly the wire names (written by hand: utoipa's derive does not

@@ -5,7 +5,7 @@
 //!   [`NewFollowUp`]; a [`FollowUpPatch`] applied to the stored record and checked the same way.
 //! - [`guard`]: a record is changed only by those who may write its project (the project's
 //!   scope rule, [`crate::services::projects::guard`]), then its own `If-Match`.
-//! - [`write`]: create, update, delete.
+//! - [`write`](mod@write): create, update, delete.
 
 pub mod guard;
 pub mod input;

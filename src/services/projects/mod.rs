@@ -7,7 +7,7 @@
 //!   project and the result checked the same way. The HTTP layer and the seed both come here.
 //! - [`guard`]: **the scope rule** (a project officer scoped to member states writes only
 //!   their projects). [`load_for_write`] is the only way to obtain a [`WritableProject`].
-//! - [`write`]: create (with the initial-status rule), update, delete, replace a mapping set.
+//! - [`write`](mod@write): create (with the initial-status rule), update, delete, replace a mapping set.
 //! - [`lifecycle`]: moving along the lifecycle; entering `approved` applies the Fund's rules.
 //! - [`links`]: typed links between projects.
 //! - [`rules`]: the Fund's rules applied to a stored project (the rules themselves are
