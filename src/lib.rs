@@ -3,11 +3,12 @@
 //! The system of record of the IOM Development Fund, as a REST/JSON service.
 //!
 //! A request flows: [`app::build`] (the App factory: request id, limits, error rendering, in
-//! [`app::middleware`]) → a handler in [`api`] (extracts the [`auth::Principal`] and states
-//! its permission in one line, parses the body into [`domain`] types) → a use case in
-//! [`services`] (one transaction through [`db::write_tx`], rules applied, audit event
-//! written) → query functions on the diesel structs in [`models`] → a response DTO back in
-//! [`api`].
+//! [`app::middleware`]) → a handler in
+//! [`api`] (extracts the [`auth::Principal`] and states its permission in one line, converts
+//! the body into a service's draft or patch) → a use case in [`services`] (the input checked
+//! once into typed values, one transaction through [`db::write_tx`], a project write through
+//! its scope guard, rules applied, audit event written) → query functions on the diesel
+//! structs in [`models`], whose rows hold typed vocabularies → a response DTO back in [`api`].
 //!
 //! Where to find things:
 //! - a permission: [`auth::roles`] (roles → permissions, one table; `need::…` per handler);
@@ -27,7 +28,8 @@
 //! api                                   handlers, DTOs, the OpenAPI document
 //! state, seed                           what handlers share; the demo and synthetic data
 //! services                              use cases, one transaction each
-//! models, auth                          diesel rows and queries; keys, roles, the Principal
+//! models                                diesel rows and queries
+//! auth                                  keys, roles, the Principal
 //! db                                    pool, backends, transactions, migrations, schema
 //! config, error, metrics                typed configuration; ApiError; counters
 //! request_context                       the id of the request being served

@@ -37,7 +37,7 @@ pub struct AllocationRequest {
 pub struct AllocationResponse {
     pub year: i32,
     #[schema(value_type = FundingLine)]
-    pub funding_line: String,
+    pub funding_line: FundingLine,
     pub envelope: MoneyDto,
     #[schema(required = true)]
     pub note: Option<String>,
@@ -48,7 +48,7 @@ impl From<&Allocation> for AllocationResponse {
     fn from(a: &Allocation) -> Self {
         AllocationResponse {
             year: a.year,
-            funding_line: a.funding_line.clone(),
+            funding_line: a.funding_line,
             envelope: Money::usd_cents(a.envelope_usd_cents).to_dto(),
             note: a.note.clone(),
             updated_at: utc(a.updated_at),

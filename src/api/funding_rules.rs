@@ -57,9 +57,9 @@ pub struct FundingRuleResponse {
     pub id: i64,
     pub effective_year: i32,
     #[schema(value_type = FundingLine)]
-    pub funding_line: String,
+    pub funding_line: FundingLine,
     #[schema(value_type = Scope)]
-    pub scope: String,
+    pub scope: Scope,
     pub cap: MoneyDto,
     #[schema(required = true)]
     pub exceptional_cap: Option<MoneyDto>,
@@ -76,8 +76,8 @@ impl From<&FundingRule> for FundingRuleResponse {
         FundingRuleResponse {
             id: r.id,
             effective_year: r.effective_year,
-            funding_line: r.funding_line.clone(),
-            scope: r.scope.clone(),
+            funding_line: r.funding_line,
+            scope: r.scope,
             cap: Money::usd_cents(r.cap_usd_cents).to_dto(),
             exceptional_cap: r
                 .exceptional_cap_usd_cents
@@ -176,8 +176,8 @@ fn values(body: FundingRuleRequest) -> Result<FundingRuleValues, ApiError> {
     match (cap, share, errors.is_empty()) {
         (Some(cap), Some(share), true) => Ok(FundingRuleValues {
             effective_year: body.effective_year,
-            funding_line: body.funding_line.as_str().to_owned(),
-            scope: body.scope.as_str().to_owned(),
+            funding_line: body.funding_line,
+            scope: body.scope,
             cap_usd_cents: cap.minor(),
             exceptional_cap_usd_cents: exceptional.map(Money::minor),
             staff_office_max_share_ppm: i32::try_from(share.ppm()).unwrap_or(i32::MAX),
@@ -201,8 +201,8 @@ async fn list_funding_rules(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let filter = FundingRuleFilter {
-        funding_line: q.funding_line.map(|l| l.as_str().to_owned()),
-        scope: q.scope.map(|s| s.as_str().to_owned()),
+        funding_line: q.funding_line,
+        scope: q.scope,
         year: q.year,
     };
     let rows = db::run(&state.pool, move |conn| {

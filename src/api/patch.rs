@@ -1,8 +1,13 @@
 //! JSON merge patch (RFC 7396) for `PATCH` bodies: a typed request checks the patch's shape
-//! (so the OpenAPI document can describe it and bad fields are named), and [`merge`] applies
-//! the raw patch to the stored record's document.
+//! (so the OpenAPI document can describe it and bad fields are named) and converts into the
+//! service's typed patch, which the service applies to the stored record with the same
+//! semantics: absent keeps, `null` clears, a list replaces, an object merges key by key.
+//! [`merge`] is the RFC's algorithm on JSON documents: the reference the typed patches are
+//! tested against (`api/projects/patch.rs`, `api/follow_ups/fields.rs`).
 
 use serde::{Deserialize, Deserializer};
+
+use crate::error::{ApiError, FieldError};
 
 /// RFC 7396: objects merge key by key, `null` removes the key, anything else replaces.
 pub fn merge(target: &mut serde_json::Value, patch: serde_json::Value) {
@@ -27,6 +32,19 @@ where
     D: Deserializer<'de>,
 {
     T::deserialize(de).map(Some)
+}
+
+/// A money object in a patch names its amount: `{"amount": null, ...}` is refused as the
+/// merge of it would be (the merged object lacks its amount).
+pub fn no_null_amount(field: &str, amount: Option<&serde_json::Value>) -> Result<(), ApiError> {
+    if amount.is_some_and(serde_json::Value::is_null) {
+        return Err(ApiError::validation(vec![FieldError::new(
+            format!("{field}.amount"),
+            "required",
+            "missing field `amount`",
+        )]));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

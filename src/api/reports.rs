@@ -177,13 +177,7 @@ pub async fn coverage_report(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let framework = query.framework;
-    let needs = Needs {
-        sdg: framework == Framework::Sdg,
-        migof: framework == Framework::Migof,
-        gcm: framework == Framework::Gcm,
-        ..Needs::default()
-    };
-    let data = data(&projects, needs, &state).await?;
+    let data = data(&projects, framework.needs(), &state).await?;
     let report = reports::coverage(&data, framework, &state.catalogue);
     respond(&req, projects.format, &report, &report.elements, "coverage")
 }

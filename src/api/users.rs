@@ -83,7 +83,7 @@ impl From<&User> for UserResponse {
         UserResponse {
             username: u.username.clone(),
             kind: u.kind.clone(),
-            role: Role::parse(&u.role).unwrap_or(Role::Viewer),
+            role: u.role,
             member_states: u.member_state_list(),
             disabled: u.disabled,
             created_at: utc(u.created_at),

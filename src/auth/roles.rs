@@ -1,9 +1,29 @@
 //! Roles and what each may do: the one table of permissions.
+//!
+//! A permission says what a role may do anywhere. One rule narrows it per record, and lives
+//! apart from this table: a project officer scoped to member states writes only projects all
+//! of whose states are in that scope. That is the scope rule of
+//! [`crate::services::projects::guard`]: its `load_for_write` is the only way a use case
+//! obtains a project (or a project's follow-up funding) it may change, so no write can skip
+//! the check.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    diesel::expression::AsExpression,
+    diesel::deserialize::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,
@@ -70,6 +90,8 @@ impl Role {
         self.permissions().contains(&permission)
     }
 }
+
+crate::domain::funding::text_column!(Role);
 
 /// What a route needs. The name (`as_str`) appears in the OpenAPI document as the scope of
 /// the operation's `bearer` security requirement.

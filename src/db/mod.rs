@@ -6,8 +6,11 @@
 //! database call from a handler goes through [`run`], which checks a connection out inside
 //! actix's blocking pool. The pool carries a [`DbHealth`]: once the database is known to be
 //! down, requests answer 503 at once instead of each waiting out the checkout timeout.
+//! Advisory locks (the envelope of a year and line, taken before an approval counts what is
+//! committed) are in `locks`.
 
 pub mod health;
+mod locks;
 mod manager;
 pub mod migrate;
 pub mod migrations_gen;
@@ -20,6 +23,7 @@ use diesel::prelude::*;
 use diesel::{PgConnection, SqliteConnection};
 
 pub use health::DbHealth;
+pub use locks::lock_envelope;
 pub use manager::ConnectionManager;
 pub use pool::{Pool, connect, connect_counted, connect_lazily, run, run_within};
 
@@ -122,4 +126,27 @@ where
     F: FnOnce(&mut Conn) -> Result<T, diesel::result::Error>,
 {
     conn.transaction(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::prelude::*;
+
+    use crate::domain::Scope;
+
+    #[test]
+    fn closed_vocabularies_read_through_the_multi_connection_the_pool_hands_out() {
+        let mut any =
+            super::AnyConnection::Sqlite(diesel::SqliteConnection::establish(":memory:").unwrap());
+        let scope: Scope =
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>("'regional'"))
+                .get_result(&mut any)
+                .unwrap();
+        assert_eq!(scope, Scope::Regional);
+        assert!(
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>("'local'"))
+                .get_result::<Scope>(&mut any)
+                .is_err()
+        );
+    }
 }

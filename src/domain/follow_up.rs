@@ -29,6 +29,15 @@ impl FollowUpStatus {
     pub fn counts_as_leverage(self) -> bool {
         matches!(self, FollowUpStatus::Approved | FollowUpStatus::Received)
     }
+
+    /// Every status that [counts as leverage](FollowUpStatus::counts_as_leverage).
+    pub fn leveraging() -> Vec<FollowUpStatus> {
+        FollowUpStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.counts_as_leverage())
+            .collect()
+    }
 }
 
 crate::domain::funding::closed_enum!(

@@ -1,5 +1,9 @@
-//! Pure domain types and rules: no actix, no diesel. Each type parses its input and says
-//! precisely what is wrong with it.
+//! Pure domain types and rules: no actix, and diesel only where a closed vocabulary maps to a
+//! `TEXT` column (`closed_enum!` in [`funding`] gives every vocabulary its `FromSql`/`ToSql`, so
+//! rows hold the enum). Each type parses its input and says precisely what is wrong with it.
+//!
+//! The Fund's approval rules (caps, eligibility, endorsements, the envelope) are
+//! [`rules::evaluate`]; the project lifecycle is [`project::Status`].
 
 pub mod country;
 pub mod follow_up;

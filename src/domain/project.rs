@@ -1,7 +1,6 @@
 //! Projects: their code, lifecycle and links.
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// A project code: two capital letters, a dot, four digits (`PO.0125`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -89,6 +88,15 @@ impl Status {
         )
     }
 
+    /// Every status that [holds funds](Status::holds_funds).
+    pub fn holding_funds() -> Vec<Status> {
+        Status::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.holds_funds())
+            .collect()
+    }
+
     /// Statuses a new record may start in only as history (past years, entered as they were).
     pub fn is_historical_entry(self) -> bool {
         !matches!(
@@ -108,16 +116,26 @@ crate::domain::funding::closed_enum!(
     }
 );
 
+crate::domain::funding::closed_enum!(
+    /// Which of the Fund's rules a finding is about (the codes [`crate::domain::rules`]
+    /// reports).
+    RuleCode {
+        FundingRuleMissing => "funding_rule_missing",
+        FundingCapExceeded => "funding_cap_exceeded",
+        StaffOfficeShareMissing => "staff_office_share_missing",
+        StaffOfficeShareExceeded => "staff_office_share_exceeded",
+        EndorsementsMissing => "endorsements_missing",
+        MemberStateNotEligible => "member_state_not_eligible",
+        AllocationExceeded => "allocation_exceeded",
+    }
+);
+
 /// One failed (or, for history, merely reported) Fund rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleFinding {
-    /// `funding_cap_exceeded`, `member_state_not_eligible`, `endorsements_missing`,
-    /// `staff_office_share_exceeded`, `staff_office_share_missing`, `allocation_exceeded`,
-    /// `funding_rule_missing`.
-    pub code: String,
+    pub code: RuleCode,
     pub message: String,
     /// The facts behind the finding (line, scope, rule version, state, …).
-    #[schema(value_type = Object)]
     pub details: serde_json::Value,
 }
 

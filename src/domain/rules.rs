@@ -6,7 +6,7 @@
 use serde_json::json;
 
 use super::money::Money;
-use super::project::RuleFinding;
+use super::project::{RuleCode, RuleFinding};
 use super::{FundingLine, Scope, Share};
 
 /// A benefitting state as the rules see it in the funding year.
@@ -60,9 +60,9 @@ fn usd(cents: i64) -> String {
     Money::usd_cents(cents).amount_string()
 }
 
-fn finding(code: &str, message: String, details: serde_json::Value) -> RuleFinding {
+fn finding(code: RuleCode, message: String, details: serde_json::Value) -> RuleFinding {
     RuleFinding {
-        code: code.to_owned(),
+        code,
         message,
         details,
     }
@@ -75,7 +75,7 @@ pub fn evaluate(input: &RuleInput<'_>) -> Vec<RuleFinding> {
     let scope = input.scope.as_str();
     match input.rule {
         None => out.push(finding(
-            "funding_rule_missing",
+            RuleCode::FundingRuleMissing,
             format!(
                 "no funding rule covers {line} {scope} projects in {}",
                 input.funding_year
@@ -91,7 +91,7 @@ pub fn evaluate(input: &RuleInput<'_>) -> Vec<RuleFinding> {
             };
             if input.budget_cents > cap {
                 out.push(finding(
-                    "funding_cap_exceeded",
+                    RuleCode::FundingCapExceeded,
                     format!("the budget USD {} is over the {line} {scope} cap of USD {}", usd(input.budget_cents), usd(cap)),
                     json!({
                         "funding_line": line, "scope": scope, "cap": usd(cap), "budget": usd(input.budget_cents),
@@ -102,7 +102,7 @@ pub fn evaluate(input: &RuleInput<'_>) -> Vec<RuleFinding> {
             }
             if input.staff_office_share_ppm.is_none() {
                 out.push(finding(
-                    "staff_office_share_missing",
+                    RuleCode::StaffOfficeShareMissing,
                     "the staff-and-office share of the budget is not given, so the 30 % rule cannot be checked".to_owned(),
                     json!({"max": Share::from_ppm(rule.staff_office_max_ppm).to_string(), "rule_id": rule.id}),
                 ));
@@ -111,7 +111,7 @@ pub fn evaluate(input: &RuleInput<'_>) -> Vec<RuleFinding> {
                 && share > rule.staff_office_max_ppm
             {
                 out.push(finding(
-                    "staff_office_share_exceeded",
+                    RuleCode::StaffOfficeShareExceeded,
                     format!(
                         "staff and office costs are {} of the budget; at most {} is allowed",
                         Share::from_ppm(share),
@@ -128,7 +128,7 @@ pub fn evaluate(input: &RuleInput<'_>) -> Vec<RuleFinding> {
                     .count();
                 if (endorsing as i64) < rule.min_endorsing_states {
                     out.push(finding(
-                        "endorsements_missing",
+                        RuleCode::EndorsementsMissing,
                         format!("{endorsing} eligible member state(s) endorsed this {scope} project; {} are needed", rule.min_endorsing_states),
                         json!({"endorsing": endorsing, "required": rule.min_endorsing_states}),
                     ));
@@ -162,7 +162,7 @@ pub fn evaluate(input: &RuleInput<'_>) -> Vec<RuleFinding> {
         };
         if let Some(reason) = reason {
             out.push(finding(
-                "member_state_not_eligible",
+                RuleCode::MemberStateNotEligible,
                 format!("{} {reason}", s.iso3),
                 json!({"iso3": s.iso3, "funding_line": line, "funding_year": input.funding_year, "iom_member": s.iom_member}),
             ));
@@ -170,7 +170,7 @@ pub fn evaluate(input: &RuleInput<'_>) -> Vec<RuleFinding> {
     }
     match input.envelope_cents {
         None => out.push(finding(
-            "allocation_exceeded",
+            RuleCode::AllocationExceeded,
             format!("no envelope is set for {line} in {}", input.funding_year),
             json!({"funding_line": line, "year": input.funding_year, "envelope": null}),
         )),
@@ -178,7 +178,7 @@ pub fn evaluate(input: &RuleInput<'_>) -> Vec<RuleFinding> {
             let after = input.committed_cents.saturating_add(input.budget_cents);
             if after > envelope {
                 out.push(finding(
-                    "allocation_exceeded",
+                    RuleCode::AllocationExceeded,
                     format!(
                         "approving would commit USD {} of the USD {} {line} envelope for {}",
                         usd(after),
@@ -217,8 +217,11 @@ mod tests {
         }
     }
 
-    fn codes(input: &RuleInput<'_>) -> Vec<String> {
-        evaluate(input).into_iter().map(|f| f.code).collect()
+    fn codes(input: &RuleInput<'_>) -> Vec<&'static str> {
+        evaluate(input)
+            .into_iter()
+            .map(|f| f.code.as_str())
+            .collect()
     }
 
     fn base<'a>(states: &'a [StateFacts], rule: &'a RuleFacts) -> RuleInput<'a> {

@@ -4,12 +4,13 @@ use diesel::prelude::*;
 
 use crate::db::Conn;
 use crate::db::schema::allocations;
+use crate::domain::FundingLine;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = allocations)]
 pub struct Allocation {
     pub year: i32,
-    pub funding_line: String,
+    pub funding_line: FundingLine,
     pub envelope_usd_cents: i64,
     pub note: Option<String>,
     pub updated_at: chrono::NaiveDateTime,
@@ -26,7 +27,7 @@ impl Allocation {
             .load(conn)
     }
 
-    pub fn find(conn: &mut Conn, year: i32, line: &str) -> QueryResult<Option<Allocation>> {
+    pub fn find(conn: &mut Conn, year: i32, line: FundingLine) -> QueryResult<Option<Allocation>> {
         allocations::table
             .find((year, line))
             .select(Allocation::as_select())
@@ -45,7 +46,7 @@ impl Allocation {
 
     /// Inserts or replaces; the caller holds the write transaction.
     pub fn upsert(&self, conn: &mut Conn) -> QueryResult<usize> {
-        let updated = diesel::update(allocations::table.find((self.year, &self.funding_line)))
+        let updated = diesel::update(allocations::table.find((self.year, self.funding_line)))
             .set((
                 allocations::envelope_usd_cents.eq(self.envelope_usd_cents),
                 allocations::note.eq(&self.note),

@@ -7,35 +7,59 @@ use diesel::prelude::*;
 use crate::db::Conn;
 use crate::db::schema::{follow_ups, member_states, project_member_states, projects};
 use crate::db::sql::sum_exact;
-use crate::domain::follow_up::FollowUpStatus;
+use crate::domain::follow_up::{Conversion, Dimension, FollowUpStatus, SourceType};
 
-/// Every column but the id and the project.
+/// The columns a client writes, checked (`services::follow_ups::input`).
 #[derive(
     Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset, serde::Serialize,
 )]
 #[diesel(table_name = follow_ups)]
 #[diesel(treat_none_as_null = true)]
-pub struct FollowUpValues {
+pub struct FollowUpContent {
     pub title: Option<String>,
     pub source_name: Option<String>,
-    pub source_type: String,
+    pub source_type: SourceType,
     pub amount_minor: Option<i64>,
     pub currency: Option<String>,
     pub amount_is_lower_bound: bool,
-    pub status: String,
+    pub status: FollowUpStatus,
     pub date_text: Option<String>,
     #[serde(skip)]
     pub date_start: Option<chrono::NaiveDate>,
     #[serde(skip)]
     pub value_month_index: Option<i32>,
     pub in_kind: bool,
+    /// The scaling-up dimensions as `,functional,political,` (empty for none).
     pub dimensions: String,
     pub description: Option<String>,
     pub evidence_url: Option<String>,
     pub follow_up_project_code: Option<String>,
+}
+
+impl FollowUpContent {
+    /// The stored scaling-up dimensions.
+    pub fn dimension_list(&self) -> Vec<Dimension> {
+        self.dimensions
+            .split(',')
+            .filter_map(Dimension::parse)
+            .collect()
+    }
+}
+
+/// Every column but the id and the project: the content, its conversion to USD, and what
+/// the service keeps.
+#[derive(
+    Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset, serde::Serialize,
+)]
+#[diesel(table_name = follow_ups)]
+#[diesel(treat_none_as_null = true)]
+pub struct FollowUpValues {
+    #[diesel(embed)]
+    #[serde(flatten)]
+    pub content: FollowUpContent,
     pub amount_usd_cents: Option<i64>,
     pub usd_rate_e10: Option<i64>,
-    pub usd_conversion: String,
+    pub usd_conversion: Conversion,
     #[serde(skip)]
     pub created_at: chrono::NaiveDateTime,
     #[serde(skip)]
@@ -65,12 +89,12 @@ pub struct FollowUpFilter {
     pub project_codes: Vec<String>,
     pub member_states: Vec<String>,
     pub regions: Vec<String>,
-    pub source_types: Vec<String>,
-    pub statuses: Vec<String>,
+    pub source_types: Vec<SourceType>,
+    pub statuses: Vec<FollowUpStatus>,
     pub currencies: Vec<String>,
     pub date_from: Option<chrono::NaiveDate>,
     pub date_to: Option<chrono::NaiveDate>,
-    pub dimensions: Vec<String>,
+    pub dimensions: Vec<Dimension>,
     pub sort: Vec<(FollowUpSort, bool)>,
 }
 
@@ -216,11 +240,7 @@ impl FollowUp {
 
     /// Leveraged money per project (`ids` `None`: every project), in two queries.
     pub fn leveraged(conn: &mut Conn, ids: Option<&[i64]>) -> QueryResult<HashMap<i64, Leveraged>> {
-        let counting: Vec<&str> = FollowUpStatus::ALL
-            .iter()
-            .filter(|s| s.counts_as_leverage())
-            .map(|s| s.as_str())
-            .collect();
+        let counting = FollowUpStatus::leveraging();
         let mut sums = follow_ups::table
             .filter(follow_ups::status.eq_any(counting.clone()))
             .filter(follow_ups::amount_usd_cents.is_not_null())
@@ -232,7 +252,7 @@ impl FollowUp {
             .into_boxed();
         let mut missing = follow_ups::table
             .filter(follow_ups::status.eq_any(counting))
-            .filter(follow_ups::usd_conversion.eq("missing_rate"))
+            .filter(follow_ups::usd_conversion.eq(Conversion::MissingRate))
             .group_by(follow_ups::project_id)
             .select((follow_ups::project_id, diesel::dsl::count_star()))
             .into_boxed();

@@ -4,14 +4,15 @@ use diesel::prelude::*;
 
 use crate::db::Conn;
 use crate::db::schema::funding_rules;
+use crate::domain::{FundingLine, Scope};
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = funding_rules)]
 pub struct FundingRule {
     pub id: i64,
     pub effective_year: i32,
-    pub funding_line: String,
-    pub scope: String,
+    pub funding_line: FundingLine,
+    pub scope: Scope,
     pub cap_usd_cents: i64,
     pub exceptional_cap_usd_cents: Option<i64>,
     pub staff_office_max_share_ppm: i32,
@@ -26,8 +27,8 @@ pub struct FundingRule {
 #[diesel(treat_none_as_null = true)]
 pub struct FundingRuleValues {
     pub effective_year: i32,
-    pub funding_line: String,
-    pub scope: String,
+    pub funding_line: FundingLine,
+    pub scope: Scope,
     pub cap_usd_cents: i64,
     pub exceptional_cap_usd_cents: Option<i64>,
     pub staff_office_max_share_ppm: i32,
@@ -37,8 +38,8 @@ pub struct FundingRuleValues {
 
 #[derive(Debug, Default, Clone)]
 pub struct FundingRuleFilter {
-    pub funding_line: Option<String>,
-    pub scope: Option<String>,
+    pub funding_line: Option<FundingLine>,
+    pub scope: Option<Scope>,
     /// Rules in force in this year: the latest effective year not after it, per line and scope.
     pub year: Option<i32>,
 }
@@ -54,11 +55,11 @@ impl FundingRule {
 
     pub fn list(conn: &mut Conn, f: &FundingRuleFilter) -> QueryResult<Vec<FundingRule>> {
         let mut q = funding_rules::table.into_boxed();
-        if let Some(line) = &f.funding_line {
-            q = q.filter(funding_rules::funding_line.eq(line.clone()));
+        if let Some(line) = f.funding_line {
+            q = q.filter(funding_rules::funding_line.eq(line));
         }
-        if let Some(scope) = &f.scope {
-            q = q.filter(funding_rules::scope.eq(scope.clone()));
+        if let Some(scope) = f.scope {
+            q = q.filter(funding_rules::scope.eq(scope));
         }
         if let Some(year) = f.year {
             q = q.filter(funding_rules::effective_year.le(year));
@@ -78,7 +79,7 @@ impl FundingRule {
         let mut seen = std::collections::HashSet::new();
         Ok(rows
             .into_iter()
-            .filter(|r| seen.insert((r.funding_line.clone(), r.scope.clone())))
+            .filter(|r| seen.insert((r.funding_line, r.scope)))
             .collect())
     }
 

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use crate::db::Conn;
 use crate::db::schema::{eligibility, member_states};
 use crate::db::sql::lower;
+use crate::domain::IncomeGroup;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = member_states)]
@@ -26,7 +27,7 @@ pub struct MemberState {
 pub struct Eligibility {
     pub iso3: String,
     pub year: i32,
-    pub income_group: String,
+    pub income_group: IncomeGroup,
     pub line_1_eligible: bool,
     pub line_2_eligible: bool,
     pub note: Option<String>,
@@ -184,7 +185,7 @@ impl Eligibility {
     pub fn upsert(&self, conn: &mut Conn) -> QueryResult<usize> {
         let updated = diesel::update(eligibility::table.find((&self.iso3, self.year)))
             .set((
-                eligibility::income_group.eq(&self.income_group),
+                eligibility::income_group.eq(self.income_group),
                 eligibility::line_1_eligible.eq(self.line_1_eligible),
                 eligibility::line_2_eligible.eq(self.line_2_eligible),
                 eligibility::note.eq(&self.note),

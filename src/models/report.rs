@@ -7,6 +7,9 @@ use crate::db::schema::{
     follow_ups, member_states, project_gcm_objectives, project_member_states, project_migof,
     project_sdg_targets, projects, sdg_targets,
 };
+use crate::domain::FundingLine;
+use crate::domain::follow_up::{Conversion, FollowUpStatus, SourceType};
+use crate::domain::project::Status;
 
 /// What a report needs of a project.
 #[derive(Debug, Clone, Queryable)]
@@ -15,8 +18,8 @@ pub struct ReportProject {
     pub code: String,
     pub title: String,
     pub funding_year: i32,
-    pub funding_line: String,
-    pub status: String,
+    pub funding_line: FundingLine,
+    pub status: Status,
     pub thematic_area: Option<String>,
     pub budget_usd_cents: i64,
 }
@@ -25,10 +28,10 @@ pub struct ReportProject {
 #[derive(Debug, Clone, Queryable)]
 pub struct ReportFollowUp {
     pub project_id: i64,
-    pub source_type: String,
-    pub status: String,
+    pub source_type: SourceType,
+    pub status: FollowUpStatus,
     pub amount_usd_cents: Option<i64>,
-    pub usd_conversion: String,
+    pub usd_conversion: Conversion,
 }
 
 /// (project, iso3, share ppm or `None` for an equal split, region).
@@ -91,14 +94,10 @@ pub fn follow_ups(conn: &mut Conn) -> QueryResult<Vec<ReportFollowUp>> {
 }
 
 /// Budgets of a year's projects that hold funds, with their line (for the allocation report).
-pub fn holding_funds(
-    conn: &mut Conn,
-    year: i32,
-    statuses: &[&str],
-) -> QueryResult<Vec<(i64, String, i64)>> {
+pub fn holding_funds(conn: &mut Conn, year: i32) -> QueryResult<Vec<(i64, FundingLine, i64)>> {
     projects::table
         .filter(projects::funding_year.eq(year))
-        .filter(projects::status.eq_any(statuses))
+        .filter(projects::status.eq_any(Status::holding_funds()))
         .select((
             projects::id,
             projects::funding_line,

@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use crate::auth::Role;
 use crate::db::Conn;
 use crate::db::schema::users;
 
@@ -11,7 +12,7 @@ pub struct User {
     pub username: String,
     /// `person` or `client`.
     pub kind: String,
-    pub role: String,
+    pub role: Role,
     /// Comma-separated ISO3 codes a project officer is scoped to.
     pub member_states: Option<String>,
     pub password_hash: String,
@@ -41,7 +42,7 @@ impl User {
                 .filter(users::version.eq(self.version - 1)),
         )
         .set((
-            users::role.eq(&self.role),
+            users::role.eq(self.role),
             users::member_states.eq(&self.member_states),
             users::password_hash.eq(&self.password_hash),
             users::disabled.eq(self.disabled),

@@ -17,10 +17,10 @@ pub fn put(
     note: Option<String>,
 ) -> Result<(Allocation, bool), ApiError> {
     write_tx(conn, |conn| {
-        let before = Allocation::find(conn, year, line.as_str())?;
+        let before = Allocation::find(conn, year, line)?;
         let row = Allocation {
             year,
-            funding_line: line.as_str().to_owned(),
+            funding_line: line,
             envelope_usd_cents: envelope.minor(),
             note,
             updated_at: now(),

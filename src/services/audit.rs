@@ -50,7 +50,7 @@ pub fn record<T: Serialize>(
     NewAuditEvent {
         occurred_at: crate::models::now(),
         subject: &actor.subject,
-        role: &actor.role,
+        role: actor.role.as_str(),
         action,
         record_type,
         record_key,

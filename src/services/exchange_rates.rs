@@ -59,19 +59,16 @@ pub fn convert(
 fn reconvert(conn: &mut Conn, currency: Currency) -> Result<usize, ApiError> {
     let mut changed = 0;
     for f in FollowUp::in_currency(conn, currency.code())? {
-        let amount = f.v.amount_minor.map(|m| Money::from_minor(m, currency));
-        let (usd, rate, conversion) = convert(conn, amount, f.v.value_month_index)?;
-        if (usd, rate, conversion.as_str())
-            != (
-                f.v.amount_usd_cents,
-                f.v.usd_rate_e10,
-                f.v.usd_conversion.as_str(),
-            )
-        {
+        let amount =
+            f.v.content
+                .amount_minor
+                .map(|m| Money::from_minor(m, currency));
+        let (usd, rate, conversion) = convert(conn, amount, f.v.content.value_month_index)?;
+        if (usd, rate, conversion) != (f.v.amount_usd_cents, f.v.usd_rate_e10, f.v.usd_conversion) {
             let mut v = f.v.clone();
             v.amount_usd_cents = usd;
             v.usd_rate_e10 = rate;
-            v.usd_conversion = conversion.as_str().to_owned();
+            v.usd_conversion = conversion;
             super::written(FollowUp::save(conn, f.id, f.v.version, &v)?)?;
             changed += 1;
         }

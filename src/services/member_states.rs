@@ -137,7 +137,7 @@ pub fn put_eligibility(
         let row = Eligibility {
             iso3: iso3.to_owned(),
             year,
-            income_group: v.income_group.as_str().to_owned(),
+            income_group: v.income_group,
             line_1_eligible: v.line_1_eligible,
             line_2_eligible: v.line_2_eligible,
             note: v.note,

@@ -1,6 +1,10 @@
 //! The use cases. Each public function is one transaction (through [`crate::db::write_tx`])
 //! that applies the rules, writes the change and its audit event together, and knows nothing
-//! of HTTP.
+//! of HTTP. Input comes in as plain typed drafts (the HTTP API, the seed and the CLI build
+//! them alike) and is checked here, once.
+//!
+//! The scope rule of project officers is [`projects::guard`]; a project write, or a write to
+//! its follow-up funding, starts from its `load_for_write`.
 
 pub mod allocations;
 pub mod audit;
@@ -12,14 +16,14 @@ pub mod projects;
 pub mod reports;
 pub mod users;
 
-use crate::auth::{Principal, Role};
+use crate::auth::{Permission, Principal, Role};
 use crate::error::ApiError;
 
 /// Who performs a change, as the audit trail records it.
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub subject: String,
-    pub role: String,
+    pub role: Role,
     /// Member states a project officer is scoped to; `None` when unscoped.
     pub member_states: Option<Vec<String>>,
 }
@@ -29,8 +33,22 @@ impl Actor {
     pub fn system(what: &str) -> Actor {
         Actor {
             subject: format!("system:{what}"),
-            role: Role::Admin.as_str().to_owned(),
+            role: Role::Admin,
             member_states: None,
+        }
+    }
+
+    /// 403 unless the actor's role grants `permission`: for rules whose permission depends on
+    /// the input (a historical initial status), which the route cannot state.
+    pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
+        if self.role.has(permission) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "role {} lacks the permission {}",
+                self.role.as_str(),
+                permission.as_str()
+            )))
         }
     }
 }
@@ -39,7 +57,7 @@ impl From<&Principal> for Actor {
     fn from(p: &Principal) -> Actor {
         Actor {
             subject: p.subject.clone(),
-            role: p.role.as_str().to_owned(),
+            role: p.role,
             member_states: p.member_states.clone(),
         }
     }
@@ -85,5 +103,12 @@ pub fn check_version(expected: &Precondition, actual: i64) -> Result<(), ApiErro
         Precondition::Unstated | Precondition::Any => Ok(()),
         Precondition::OneOf(versions) if versions.contains(&actual) => Ok(()),
         Precondition::OneOf(_) | Precondition::Never => Err(ApiError::precondition_failed()),
+    }
+}
+
+/// One field of a typed merge patch: `Some` replaces the current value, `None` keeps it.
+pub(crate) fn set<T>(current: &mut T, patch: Option<T>) {
+    if let Some(value) = patch {
+        *current = value;
     }
 }

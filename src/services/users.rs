@@ -16,7 +16,7 @@ const RECORD: &str = "user";
 pub struct UserView {
     pub username: String,
     pub kind: String,
-    pub role: String,
+    pub role: Role,
     pub member_states: Option<Vec<String>>,
     pub disabled: bool,
 }
@@ -26,7 +26,7 @@ impl From<&User> for UserView {
         UserView {
             username: u.username.clone(),
             kind: u.kind.clone(),
-            role: u.role.clone(),
+            role: u.role,
             member_states: u.member_state_list(),
             disabled: u.disabled,
         }
@@ -79,7 +79,7 @@ pub fn create(conn: &mut Conn, actor: &Actor, new: NewUser) -> Result<User, ApiE
         let user = User {
             username: new.username,
             kind: new.kind.as_str().to_owned(),
-            role: new.role.as_str().to_owned(),
+            role: new.role,
             member_states: join(new.member_states),
             password_hash: hash,
             disabled: false,
@@ -119,7 +119,7 @@ pub fn update(
         check_version(expected_version, before.version)?;
         let mut after = before.clone();
         if let Some(role) = change.role {
-            after.role = role.as_str().to_owned();
+            after.role = role;
         }
         if let Some(states) = change.member_states {
             after.member_states = join(states);

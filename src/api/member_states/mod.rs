@@ -93,7 +93,7 @@ impl From<&Eligibility> for EligibilityResponse {
         EligibilityResponse {
             iso3: e.iso3.clone(),
             year: e.year,
-            income_group: e.income_group.clone(),
+            income_group: e.income_group.to_string(),
             line_1_eligible: e.line_1_eligible,
             line_2_eligible: e.line_2_eligible,
             note: e.note.clone(),

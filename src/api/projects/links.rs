@@ -13,9 +13,9 @@ use crate::api::{FormatQuery, created};
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::domain::project::LinkType;
-use crate::error::{ApiError, FieldError};
-use crate::models::project::NewLink;
-use crate::services::{Actor, projects};
+use crate::error::ApiError;
+use crate::services::Actor;
+use crate::services::projects::{self, LinkDraft};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -81,25 +81,12 @@ pub async fn create_project_link(
     Body(body): Body<CreateLinkRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let title = body
-        .target_title
-        .map(|t| t.trim().to_owned())
-        .filter(|t| !t.is_empty());
-    if body.target_code.is_some() == title.is_some() {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "target_code",
-            "one_target",
-            "give target_code for a project of the portfolio, or target_title alone for one outside it",
-        )]));
-    }
     let (code, actor) = (path.into_inner(), Actor::from(&*principal));
-    let link = NewLink {
-        project_id: 0,
-        link_type: body.link_type.as_str().to_owned(),
+    let link = LinkDraft {
+        link_type: body.link_type,
         target_code: body.target_code,
-        target_title: title,
+        target_title: body.target_title,
         note: body.note,
-        created_at: chrono::NaiveDateTime::default(),
     };
     let location_code = code.clone();
     let row = db::run(&state.pool, move |conn| {

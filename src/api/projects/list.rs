@@ -133,8 +133,8 @@ fn known(
 
 pub(crate) fn filter(q: &ListProjectsQuery, c: &Catalogue) -> Result<ProjectFilter, ApiError> {
     Ok(ProjectFilter {
-        statuses: texts(&q.status),
-        funding_lines: texts(&q.funding_line),
+        statuses: values(&q.status),
+        funding_lines: values(&q.funding_line),
         funding_years: values(&q.funding_year),
         funding_year_from: q.funding_year_from,
         funding_year_to: q.funding_year_to,
@@ -143,7 +143,7 @@ pub(crate) fn filter(q: &ListProjectsQuery, c: &Catalogue) -> Result<ProjectFilt
         thematic_areas: known("thematic_area", &q.thematic_area, |v| {
             c.terms("thematic-areas").contains(&v)
         })?,
-        scopes: texts(&q.scope),
+        scopes: values(&q.scope),
         sdg_goals: values(&q.sdg_goal),
         sdg_targets: known("sdg_target", &q.sdg_target, |v| c.target(v).is_some())?,
         migof: known("migof", &q.migof, |v| c.migof.iter().any(|m| m.code == v))?,
@@ -200,7 +200,7 @@ exceptional_increase,thematic_area,thematic_area_label,member_states,member_stat
 sdg_targets,migof,gcm_objectives,msd,start_date,end_date,actual_end_date,follow_up_total_usd,leverage,updated_at";
 
     fn row(out: &mut String, v: &ProjectView, c: &Catalogue) {
-        let p = &v.values;
+        let p = &v.values.content;
         let ch = &v.children;
         let join = |items: Vec<String>| items.join(";");
         let mut regions: Vec<String> = ch.member_states.iter().map(|s| s.region.clone()).collect();
@@ -222,10 +222,10 @@ sdg_targets,migof,gcm_objectives,msd,start_date,end_date,actual_end_date,follow_
             &[
                 p.code.clone(),
                 p.title.clone(),
-                p.status.clone(),
-                p.funding_line.clone(),
+                p.status.to_string(),
+                p.funding_line.to_string(),
                 p.funding_year.to_string(),
-                p.scope.clone(),
+                p.scope.to_string(),
                 Money::usd_cents(p.budget_usd_cents).amount_string(),
                 p.staff_office_share_ppm
                     .map(|s| Share::from_ppm(i64::from(s)).to_string())
@@ -264,7 +264,8 @@ sdg_targets,migof,gcm_objectives,msd,start_date,end_date,actual_end_date,follow_
                 Money::usd_cents(ch.leveraged.usd_cents).amount_string(),
                 crate::domain::fx::ratio(ch.leveraged.usd_cents, p.budget_usd_cents)
                     .unwrap_or_default(),
-                crate::api::utc(p.updated_at).to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                crate::api::utc(v.values.updated_at)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
             ],
         );
     }

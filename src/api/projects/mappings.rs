@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::fields::{self, MappingFields, MsdMapping};
+use super::fields::MsdMapping;
 use super::{ProjectResponse, single};
 use crate::api::extract::{Body, if_match};
 use crate::api::schemas::{GcmObjectiveNumber, MigofElementCode, SdgTargetCode};
@@ -12,7 +12,9 @@ use crate::auth::{Authorized, need};
 use crate::db;
 use crate::error::ApiError;
 use crate::models::project::{MappingSet, Mappings};
-use crate::services::{Actor, projects};
+use crate::services::Actor;
+use crate::services::projects::input::msd_groups;
+use crate::services::projects::{self, MappingDraft};
 use crate::state::AppState;
 
 const PROBLEM: &str = "application/problem+json";
@@ -21,17 +23,8 @@ const PROBLEM: &str = "application/problem+json";
 pub trait SetBody: Serialize + serde::de::DeserializeOwned + ToSchema + 'static {
     const SET: MappingSet;
     fn of(m: &Mappings) -> Self;
-    /// The set as the four lists of the payload (the others empty).
-    fn lists(&self) -> MappingLists;
-}
-
-/// The four mapping lists as the payload has them.
-#[derive(Default)]
-pub struct MappingLists {
-    sdg_targets: Vec<String>,
-    migof: Vec<String>,
-    gcm_objectives: Vec<i32>,
-    msd: Vec<MsdMapping>,
+    /// The set as the service takes it (the other sets empty).
+    fn lists(self) -> MappingDraft;
 }
 
 macro_rules! set_body {
@@ -49,10 +42,10 @@ macro_rules! set_body {
             fn of($m: &Mappings) -> Self {
                 $name { $field: $of }
             }
-            fn lists(&self) -> MappingLists {
-                MappingLists {
-                    $field: self.$field.clone(),
-                    ..MappingLists::default()
+            fn lists(self) -> MappingDraft {
+                MappingDraft {
+                    $field: self.$field.into_iter().map(Into::into).collect(),
+                    ..MappingDraft::default()
                 }
             }
         }
@@ -77,7 +70,7 @@ set_body!(
 set_body!(
     /// `{"msd": [{"outcome": 3, "deliverables": [1, 2]}]}`
     MsdBody, MappingSet::Msd, msd: Vec<MsdMapping>, Vec<MsdMapping>,
-    |m| fields::msd_groups(&m.msd)
+    |m| msd_groups(&m.msd).into_iter().map(Into::into).collect()
 );
 
 async fn read_set<B: SetBody>(code: String, state: &AppState) -> Result<HttpResponse, ApiError> {
@@ -93,23 +86,9 @@ async fn replace_set<B: SetBody>(
     state: &AppState,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(req)?;
-    let lists = body.lists();
-    let mut errors = Vec::new();
-    let mappings = fields::mappings(
-        MappingFields {
-            sdg_targets: &lists.sdg_targets,
-            migof: &lists.migof,
-            gcm_objectives: &lists.gcm_objectives,
-            msd: &lists.msd,
-        },
-        &state.catalogue,
-        &mut errors,
-    );
-    if !errors.is_empty() {
-        return Err(ApiError::validation(errors));
-    }
+    let (lists, catalogue) = (body.lists(), state.catalogue.clone());
     let view = db::run(&state.pool, move |conn| {
-        projects::replace_mapping(conn, &actor, &code, &expected, B::SET, mappings)
+        projects::replace_mapping(conn, &actor, &catalogue, &code, &expected, B::SET, &lists)
     })
     .await?;
     Ok(single(&view, actix_web::http::StatusCode::OK))

@@ -17,12 +17,13 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::extract::etag;
 use super::utc;
 use crate::domain::money::MoneyDto;
-use crate::domain::project::{LinkType, RuleFinding, Status};
-use crate::domain::{FundingLine, Money, Scope};
+use crate::domain::project::{LinkType, Status};
+use crate::domain::{FundingLine, Money, Scope, Share};
 use crate::models::project::Link;
-use crate::services::projects::ProjectView;
+use crate::services::projects::ProjectDraft;
+use crate::services::projects::{ProjectView, equal_shares};
 pub use fields::{
-    CoreCharacteristics, ManagementSite, MemberStateShare, MsdMapping, ProjectFields, to_input,
+    CoreCharacteristics, ManagementSite, MemberStateShare, MsdMapping, ProjectFields,
 };
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -62,7 +63,7 @@ pub struct LinkResponse {
     pub id: i64,
     #[serde(rename = "type")]
     #[schema(value_type = LinkType)]
-    pub link_type: String,
+    pub link_type: LinkType,
     /// The other project, when it is in the portfolio.
     pub target_code: Option<String>,
     /// The other project's title, for one outside the portfolio.
@@ -75,7 +76,7 @@ impl From<&Link> for LinkResponse {
     fn from(l: &Link) -> Self {
         LinkResponse {
             id: l.id,
-            link_type: l.link_type.clone(),
+            link_type: l.link_type,
             target_code: l.target_code.clone(),
             target_title: l.target_title.clone(),
             note: l.note.clone(),
@@ -163,37 +164,40 @@ pub fn warnings(view: &ProjectView) -> Vec<Warning> {
             details: None,
         });
     }
-    let recorded: Vec<RuleFinding> =
-        serde_json::from_str(&view.values.rule_warnings).unwrap_or_default();
-    out.extend(recorded.into_iter().map(|f| Warning {
-        code: f.code,
-        message: f.message,
-        details: Some(f.details),
+    out.extend(view.values.rule_warnings.0.iter().map(|f| Warning {
+        code: f.code.as_str().to_owned(),
+        message: f.message.clone(),
+        details: Some(f.details.clone()),
     }));
     out
 }
 
+/// The project as every read and write answers it: the fields as a client writes them
+/// (every share shown, an equal split's derived), and what the service keeps.
 pub fn response(view: &ProjectView) -> ProjectResponse {
-    let f = fields::from_stored(&view.values, &view.children);
+    let (v, c) = (&view.values, &view.children);
+    let f = ProjectDraft::from_view(view);
+    let equal = equal_shares(c.member_states.len());
     ProjectResponse {
         code: f.code,
         title: f.title,
         summary: f.summary,
-        status: f.status.unwrap_or(Status::Draft),
+        status: v.content.status,
         funding_line: f.funding_line,
         funding_year: f.funding_year,
         scope: f.scope,
-        budget: Money::usd_cents(view.values.budget_usd_cents).to_dto(),
+        budget: Money::usd_cents(v.content.budget_usd_cents).to_dto(),
         staff_office_share: f.staff_office_share,
         exceptional_increase: f.exceptional_increase,
         thematic_area: f.thematic_area,
-        management_site: f.management_site,
-        member_states: f
+        management_site: f.management_site.map(Into::into),
+        member_states: c
             .member_states
-            .into_iter()
-            .map(|s| MemberStateShareResponse {
-                iso3: s.iso3,
-                share: s.share.unwrap_or_default(),
+            .iter()
+            .zip(equal)
+            .map(|(s, even)| MemberStateShareResponse {
+                iso3: s.iso3.clone(),
+                share: Share::from_ppm(s.share_ppm.map_or(even, i64::from)).to_string(),
                 endorsed: s.endorsed,
             })
             .collect(),
@@ -202,24 +206,21 @@ pub fn response(view: &ProjectView) -> ProjectResponse {
         start_date: f.start_date,
         end_date: f.end_date,
         actual_end_date: f.actual_end_date,
-        sdg_targets: f.sdg_targets,
-        migof: f.migof,
-        gcm_objectives: f.gcm_objectives,
-        msd: f.msd,
+        sdg_targets: f.mappings.sdg_targets,
+        migof: f.mappings.migof,
+        gcm_objectives: f.mappings.gcm_objectives,
+        msd: f.mappings.msd.into_iter().map(Into::into).collect(),
         innovation_areas: f.innovation_areas,
         cross_cutting_themes: f.cross_cutting_themes,
-        core_characteristics: f.core_characteristics.unwrap_or_default(),
+        core_characteristics: f.core_characteristics.unwrap_or_default().into(),
         notable_achievements: f.notable_achievements,
-        links: view.children.links.iter().map(LinkResponse::from).collect(),
-        follow_up_total_usd: Money::usd_cents(view.children.leveraged.usd_cents).to_dto(),
-        leverage: crate::domain::fx::ratio(
-            view.children.leveraged.usd_cents,
-            view.values.budget_usd_cents,
-        ),
-        unconverted_follow_up: view.children.leveraged.unconverted,
+        links: c.links.iter().map(LinkResponse::from).collect(),
+        follow_up_total_usd: Money::usd_cents(c.leveraged.usd_cents).to_dto(),
+        leverage: crate::domain::fx::ratio(c.leveraged.usd_cents, v.content.budget_usd_cents),
+        unconverted_follow_up: c.leveraged.unconverted,
         warnings: warnings(view),
-        created_at: utc(view.values.created_at),
-        updated_at: utc(view.values.updated_at),
+        created_at: utc(v.created_at),
+        updated_at: utc(v.updated_at),
     }
 }
 
@@ -230,7 +231,7 @@ pub fn single(view: &ProjectView, status: actix_web::http::StatusCode) -> HttpRe
     if status == actix_web::http::StatusCode::CREATED {
         res.insert_header((
             actix_web::http::header::LOCATION,
-            format!("/api/v1/projects/{}", view.values.code),
+            format!("/api/v1/projects/{}", view.values.content.code),
         ));
     }
     res.json(response(view))

@@ -3,14 +3,12 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
-use super::fields::{self, ProjectFields};
+use super::fields::ProjectFields;
 use super::patch::UpdateProjectRequest;
 use super::{ProjectResponse, single};
 use crate::api::extract::{Body, if_match, parse_json};
-use crate::api::patch::merge;
-use crate::auth::{Authorized, Permission, need};
+use crate::auth::{Authorized, need};
 use crate::db;
-use crate::domain::project::Status;
 use crate::error::{ApiError, FieldError};
 use crate::services::{Actor, projects};
 use crate::state::AppState;
@@ -30,23 +28,9 @@ pub async fn create_project(
     Body(body): Body<ProjectFields>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    if body.status.is_some_and(Status::is_historical_entry) {
-        principal.require(Permission::ProjectsApprove)?;
-    }
-    if body
-        .status
-        .is_some_and(|s| s != Status::Draft && !s.is_historical_entry())
-    {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "status",
-            "invalid_initial_status",
-            "a new project starts as draft, or (history) in a status from approved on",
-        )]));
-    }
-    let input = fields::to_input(body, &state.catalogue)?;
-    let actor = Actor::from(&*principal);
+    let (actor, catalogue) = (Actor::from(&*principal), state.catalogue.clone());
     let view = db::run(&state.pool, move |conn| {
-        projects::create(conn, &actor, input)
+        projects::create(conn, &actor, &catalogue, body.into())
     })
     .await?;
     Ok(single(&view, StatusCode::CREATED))
@@ -104,47 +88,20 @@ pub async fn update_project(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let patch = serde_json::Value::Object(patch);
-    parse_json::<UpdateProjectRequest>(&serde_json::to_vec(&patch).map_err(ApiError::internal)?)?;
+    let patch = parse_json::<UpdateProjectRequest>(
+        &serde_json::to_vec(&serde_json::Value::Object(patch)).map_err(ApiError::internal)?,
+    )?
+    .into_patch()?;
     let (code, actor, catalogue) = (
         path.into_inner(),
         Actor::from(&*principal),
         state.catalogue.clone(),
     );
     let view = db::run(&state.pool, move |conn| {
-        projects::update(conn, &actor, &code, &expected, |current| {
-            let mut doc =
-                serde_json::to_value(fields::from_stored(&current.values, &children_of(&current)))
-                    .map_err(ApiError::internal)?;
-            if current.member_states.iter().all(|s| s.share_ppm.is_none()) {
-                // An equal split stays one: the shares shown are derived, not given.
-                for state in doc["member_states"].as_array_mut().into_iter().flatten() {
-                    state.as_object_mut().map(|o| o.remove("share"));
-                }
-            }
-            merge(&mut doc, patch);
-            let merged: ProjectFields =
-                crate::api::extract::parse_json(doc.to_string().as_bytes())?;
-            let mut input = fields::to_input(merged, &catalogue)?;
-            input.values.status = current.values.status.clone();
-            input.values.rule_warnings = current.values.rule_warnings.clone();
-            input.values.created_at = current.values.created_at;
-            Ok(input)
-        })
+        projects::update(conn, &actor, &catalogue, &code, &expected, patch)
     })
     .await?;
     Ok(single(&view, StatusCode::OK))
-}
-
-fn children_of(input: &projects::ProjectInput) -> crate::models::project::Children {
-    crate::models::project::Children {
-        member_states: input.member_states.clone(),
-        mappings: input.mappings.clone(),
-        innovation_areas: input.innovation_areas.clone(),
-        cross_cutting_themes: input.cross_cutting_themes.clone(),
-        links: Vec::new(),
-        leveraged: Default::default(),
-    }
 }
 
 /// Delete a draft (409 for any other status: withdraw or cancel it instead). `If-Match` required.

@@ -12,6 +12,7 @@ use crate::db::schema::{
 };
 
 use super::Mappings;
+use crate::domain::project::LinkType;
 
 /// A benefitting state with its share of the budget (parts per million) and endorsement.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -33,7 +34,7 @@ pub struct Link {
     pub id: i64,
     #[serde(skip)]
     pub project_id: i64,
-    pub link_type: String,
+    pub link_type: LinkType,
     pub target_code: Option<String>,
     pub target_title: Option<String>,
     pub note: Option<String>,
@@ -45,7 +46,7 @@ pub struct Link {
 #[diesel(table_name = project_links)]
 pub struct NewLink {
     pub project_id: i64,
-    pub link_type: String,
+    pub link_type: LinkType,
     pub target_code: Option<String>,
     pub target_title: Option<String>,
     pub note: Option<String>,

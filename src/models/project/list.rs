@@ -10,6 +10,8 @@ use crate::db::schema::{
 };
 use crate::db::sql::lower;
 use crate::domain::follow_up::FollowUpStatus;
+use crate::domain::project::Status;
+use crate::domain::{FundingLine, Scope};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProjectSort {
@@ -23,15 +25,15 @@ pub enum ProjectSort {
 /// Filters of the project list: OR within a field, AND across fields.
 #[derive(Debug, Default, Clone)]
 pub struct ProjectFilter {
-    pub statuses: Vec<String>,
-    pub funding_lines: Vec<String>,
+    pub statuses: Vec<Status>,
+    pub funding_lines: Vec<FundingLine>,
     pub funding_years: Vec<i32>,
     pub funding_year_from: Option<i32>,
     pub funding_year_to: Option<i32>,
     pub regions: Vec<String>,
     pub member_states: Vec<String>,
     pub thematic_areas: Vec<String>,
-    pub scopes: Vec<String>,
+    pub scopes: Vec<Scope>,
     pub sdg_goals: Vec<i32>,
     pub sdg_targets: Vec<String>,
     pub migof: Vec<String>,
@@ -78,13 +80,8 @@ impl ProjectFilter {
             q = q.filter(projects::budget_usd_cents.le(max));
         }
         if let Some(has) = self.has_follow_up {
-            let leveraged: Vec<&str> = FollowUpStatus::ALL
-                .iter()
-                .filter(|s| s.counts_as_leverage())
-                .map(|s| s.as_str())
-                .collect();
             let with = follow_ups::table
-                .filter(follow_ups::status.eq_any(leveraged))
+                .filter(follow_ups::status.eq_any(FollowUpStatus::leveraging()))
                 .select(follow_ups::project_id);
             q = if has {
                 q.filter(projects::id.eq_any(with))

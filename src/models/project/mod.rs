@@ -2,6 +2,7 @@
 
 mod children;
 mod list;
+mod warnings;
 
 use diesel::prelude::*;
 
@@ -10,26 +11,31 @@ use crate::db::schema::{
     project_gcm_objectives, project_member_states, project_migof, project_msd, project_sdg_targets,
     project_terms, projects,
 };
+use crate::domain::project::Status;
+use crate::domain::{FundingLine, Scope};
 
 pub use children::{Children, Link, MemberShare, NewLink};
 pub use list::{ProjectFilter, ProjectSort};
+pub use warnings::RuleWarnings;
 
-/// Every column of a project but its id: what is inserted and what an update writes.
+/// The columns a client writes, checked (`services::projects::input`): what a creation
+/// inserts and an update sets. Its status is the one a creation asks for, or the current one
+/// (statuses move through transitions).
 #[derive(
     Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset, serde::Serialize,
 )]
 #[diesel(table_name = projects)]
 #[diesel(treat_none_as_null = true)]
-pub struct ProjectValues {
+pub struct ProjectContent {
     pub code: String,
     pub title: String,
     #[serde(skip)]
     pub title_lower: String,
     pub summary: Option<String>,
-    pub status: String,
-    pub funding_line: String,
+    pub status: Status,
+    pub funding_line: FundingLine,
     pub funding_year: i32,
-    pub scope: String,
+    pub scope: Scope,
     pub budget_usd_cents: i64,
     pub staff_office_share_ppm: Option<i32>,
     pub exceptional_increase: bool,
@@ -48,9 +54,18 @@ pub struct ProjectValues {
     pub core_sustainability: Option<String>,
     /// JSON array of strings.
     pub notable_achievements: String,
-    /// JSON array of rule findings recorded for history entries.
+}
+
+/// Every column of a project but its id: the content, and what the service keeps of it.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = projects)]
+pub struct ProjectValues {
+    #[diesel(embed)]
+    #[serde(flatten)]
+    pub content: ProjectContent,
+    /// The rule findings recorded for a history entry (stored as a JSON array).
     #[serde(skip)]
-    pub rule_warnings: String,
+    pub rule_warnings: RuleWarnings,
     #[serde(skip)]
     pub created_at: chrono::NaiveDateTime,
     #[serde(skip)]
@@ -106,23 +121,59 @@ impl Project {
             .optional()
     }
 
-    pub fn insert(conn: &mut Conn, v: &ProjectValues) -> QueryResult<i64> {
+    /// Inserts a new project at version 1, without warnings.
+    pub fn insert(
+        conn: &mut Conn,
+        content: &ProjectContent,
+        at: chrono::NaiveDateTime,
+    ) -> QueryResult<i64> {
         diesel::insert_into(projects::table)
-            .values(v)
+            .values((
+                content,
+                projects::rule_warnings.eq(RuleWarnings::default()),
+                projects::created_at.eq(at),
+                projects::updated_at.eq(at),
+                projects::version.eq(1),
+            ))
             .returning(projects::id)
             .get_result(conn)
     }
 
-    /// Writes `v` over the row when it still has version `expected`; answers rows written
-    /// (0: someone else changed it first, even on PostgreSQL's read-committed isolation).
-    pub fn save(conn: &mut Conn, id: i64, expected: i64, v: &ProjectValues) -> QueryResult<usize> {
+    /// Writes `content` and `warnings` over the row as version `expected + 1`, when it still
+    /// has version `expected`; answers rows written (0: someone else changed it first, even on
+    /// PostgreSQL's read-committed isolation).
+    pub fn save(
+        conn: &mut Conn,
+        id: i64,
+        expected: i64,
+        content: &ProjectContent,
+        warnings: &RuleWarnings,
+        at: chrono::NaiveDateTime,
+    ) -> QueryResult<usize> {
         diesel::update(
             projects::table
                 .find(id)
                 .filter(projects::version.eq(expected)),
         )
-        .set(v)
+        .set((
+            content,
+            projects::rule_warnings.eq(warnings),
+            projects::updated_at.eq(at),
+            projects::version.eq(expected + 1),
+        ))
         .execute(conn)
+    }
+
+    /// Records the findings reported when a past year's project was entered (the creation's
+    /// own write: the version stays).
+    pub fn record_warnings(
+        conn: &mut Conn,
+        id: i64,
+        warnings: &RuleWarnings,
+    ) -> QueryResult<usize> {
+        diesel::update(projects::table.find(id))
+            .set(projects::rule_warnings.eq(warnings))
+            .execute(conn)
     }
 
     /// Marks the project changed (a mapping or link write) without touching its fields.
@@ -158,18 +209,32 @@ impl Project {
             .collect())
     }
 
+    /// The ids of the projects with these codes (unknown codes have none), in no order.
+    pub fn codes_to_ids(conn: &mut Conn, codes: &[String]) -> QueryResult<Vec<i64>> {
+        projects::table
+            .filter(projects::code.eq_any(codes))
+            .select(projects::id)
+            .load(conn)
+    }
+
+    /// Sets a status without its lifecycle: for generated load-test data only.
+    pub fn force_status(conn: &mut Conn, id: i64, status: Status) -> QueryResult<usize> {
+        diesel::update(projects::table.find(id))
+            .set(projects::status.eq(status))
+            .execute(conn)
+    }
+
     /// Sum of the budgets of the line's projects of `year` that hold funds, except `except`.
     pub fn committed_budget(
         conn: &mut Conn,
         year: i32,
-        line: &str,
-        statuses: &[&str],
+        line: FundingLine,
         except: i64,
     ) -> QueryResult<i64> {
         projects::table
             .filter(projects::funding_year.eq(year))
             .filter(projects::funding_line.eq(line))
-            .filter(projects::status.eq_any(statuses))
+            .filter(projects::status.eq_any(Status::holding_funds()))
             .filter(projects::id.ne(except))
             .select(crate::db::sql::sum_exact(projects::budget_usd_cents))
             .first::<Option<i64>>(conn)

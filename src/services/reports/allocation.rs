@@ -9,7 +9,6 @@ use super::{add, weights};
 use crate::db::Conn;
 use crate::domain::fx::{div_half_even, split};
 use crate::domain::money::MoneyDto;
-use crate::domain::project::Status;
 use crate::domain::{FundingLine, Money, Share};
 use crate::error::ApiError;
 use crate::models::allocation::Allocation;
@@ -50,12 +49,7 @@ pub struct AllocationReport {
 }
 
 pub fn allocation(conn: &mut Conn, year: i32, c: &Catalogue) -> Result<AllocationReport, ApiError> {
-    let holding: Vec<&str> = Status::ALL
-        .iter()
-        .filter(|s| s.holds_funds())
-        .map(|s| s.as_str())
-        .collect();
-    let rows = report::holding_funds(conn, year, &holding)?;
+    let rows = report::holding_funds(conn, year)?;
     let shares = report::member_shares(conn)?;
     let mut by_project: HashMap<i64, Vec<(Option<i32>, String)>> = HashMap::new();
     for (id, _, ppm, region) in shares {
@@ -65,10 +59,10 @@ pub fn allocation(conn: &mut Conn, year: i32, c: &Catalogue) -> Result<Allocatio
     for line in FundingLine::ALL {
         let approved = rows
             .iter()
-            .filter(|r| r.1 == line.as_str())
+            .filter(|r| r.1 == *line)
             .map(|r| r.2)
             .try_fold(0i64, add)?;
-        let envelope = Allocation::find(conn, year, line.as_str())?.map(|a| a.envelope_usd_cents);
+        let envelope = Allocation::find(conn, year, *line)?.map(|a| a.envelope_usd_cents);
         lines.push(AllocationLine {
             funding_line: *line,
             envelope: envelope.map(|e| Money::usd_cents(e).to_dto()),

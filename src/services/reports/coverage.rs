@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Data, Dim, Key};
+use super::{Data, Dim, Key, Needs};
 use crate::domain::Money;
 use crate::domain::money::MoneyDto;
 use crate::models::reference::Catalogue;
@@ -18,6 +18,21 @@ crate::domain::funding::closed_enum!(
         Gcm => "gcm",
     }
 );
+
+impl Framework {
+    /// What the report over this framework reads besides the projects.
+    pub fn needs(self) -> Needs {
+        let only = Needs::default();
+        match self {
+            Framework::Sdg => Needs { sdg: true, ..only },
+            Framework::Migof => Needs {
+                migof: true,
+                ..only
+            },
+            Framework::Gcm => Needs { gcm: true, ..only },
+        }
+    }
+}
 
 /// An element's code: an SDG target or MiGOF element (text), or a GCM objective (number).
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::{Data, add};
 use crate::domain::Money;
-use crate::domain::follow_up::{FollowUpStatus, SourceType};
+use crate::domain::follow_up::{Conversion, FollowUpStatus, SourceType};
 use crate::domain::fx::ratio;
 use crate::domain::money::MoneyDto;
 use crate::error::ApiError;
@@ -117,17 +117,8 @@ pub fn leverage(data: &Data, rank_by: RankBy, limit: usize) -> Result<LeverageRe
     let mut by_source: BTreeMap<SourceType, (i64, i64, i64)> = BTreeMap::new();
     let mut by_status: BTreeMap<FollowUpStatus, (i64, i64, i64)> = BTreeMap::new();
     for f in &data.follow_ups {
-        let (Some(source), Some(status)) = (
-            SourceType::parse(&f.source_type),
-            FollowUpStatus::parse(&f.status),
-        ) else {
-            return Err(ApiError::internal(anyhow::anyhow!(
-                "stored follow-up vocabulary unknown: {} / {}",
-                f.source_type,
-                f.status
-            )));
-        };
-        let missing = i64::from(f.usd_conversion == "missing_rate");
+        let (source, status) = (f.source_type, f.status);
+        let missing = i64::from(f.usd_conversion == Conversion::MissingRate);
         let s = by_source.entry(source).or_default();
         s.0 += 1;
         if status.counts_as_leverage() {

@@ -183,9 +183,9 @@ impl Data {
         let list = |v: Vec<Key>| if v.is_empty() { vec![Key::None] } else { v };
         match dim {
             Dim::FundingYear => vec![Key::Int(i64::from(p.funding_year))],
-            Dim::FundingLine => vec![Key::Text(p.funding_line.clone())],
+            Dim::FundingLine => vec![Key::Text(p.funding_line.as_str().to_owned())],
             Dim::ThematicArea => vec![p.thematic_area.clone().map_or(Key::None, Key::Text)],
-            Dim::Status => vec![Key::Text(p.status.clone())],
+            Dim::Status => vec![Key::Text(p.status.as_str().to_owned())],
             Dim::SdgGoal => {
                 let mut goals: Vec<Key> = self
                     .sdg

@@ -1,0 +1,42 @@
+//! Advisory locks that serialize writes which read a total before they add to it.
+
+use diesel::RunQueryDsl;
+
+use super::{AnyConnection, Conn};
+use crate::domain::FundingLine;
+
+/// The advisory-lock key of one year's envelope of one funding line.
+fn envelope_key(year: i32, line: FundingLine) -> i64 {
+    let line_offset = match line {
+        FundingLine::Line1 => 0,
+        FundingLine::Line2 => 1,
+    };
+    0x0de7_0000_i64 + i64::from(year) * 10 + line_offset
+}
+
+/// On PostgreSQL, serializes approvals of one year and line until the transaction ends, so
+/// that two approvals at once cannot both fit the envelope on their own and overrun it
+/// together (SQLite writes are serialized already by `BEGIN IMMEDIATE`).
+pub fn lock_envelope(conn: &mut Conn, year: i32, line: FundingLine) -> diesel::QueryResult<()> {
+    if let AnyConnection::Postgresql(_) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(envelope_key(year, line))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_year_and_line_has_its_own_key() {
+        assert_eq!(envelope_key(2026, FundingLine::Line1), 0x0de7_0000 + 20_260);
+        assert_eq!(envelope_key(2026, FundingLine::Line2), 0x0de7_0000 + 20_261);
+        assert_ne!(
+            envelope_key(2026, FundingLine::Line2),
+            envelope_key(2027, FundingLine::Line1)
+        );
+    }
+}
