@@ -2,12 +2,15 @@
 //! precisely what is wrong with it.
 
 pub mod country;
+pub mod evaluation;
 pub mod follow_up;
 pub mod funding;
 pub mod fx;
 pub mod money;
 pub mod paging;
 pub mod project;
+pub mod publication;
+pub mod results;
 pub mod rules;
 pub mod share;
 pub mod wire;
