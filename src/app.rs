@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use actix_web::ResponseError;
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::middleware::Next;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
 use actix_web::middleware::from_fn;
 use actix_web::{App, web};
 use utoipa_actix_web::AppExt;
@@ -134,8 +134,11 @@ async fn refuse_nul_in_path(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     if req.path().to_ascii_lowercase().contains("%00") {
-        let res = ApiError::bad_parameter("path", "must not contain a NUL character").error_response();
+        let res =
+            ApiError::bad_parameter("path", "must not contain a NUL character").error_response();
         return Ok(req.into_response(res));
     }
-    next.call(req).await.map(ServiceResponse::map_into_boxed_body)
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_boxed_body)
 }

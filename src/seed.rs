@@ -123,6 +123,7 @@ pub struct SeedReport {
     pub eligibility_written: usize,
     pub projects_created: usize,
     pub follow_ups_created: usize,
+    pub evaluations_created: usize,
 }
 
 fn bad_data(what: impl std::fmt::Display) -> ApiError {
@@ -304,6 +305,7 @@ pub fn demo(conn: &mut Conn, catalogue: &Catalogue) -> Result<SeedReport, ApiErr
                 projects::add_link(conn, &actor, &p.code, link)?;
             }
         }
+        report.evaluations_created = crate::services::evaluations::demo::seed(conn, &actor)?;
         Ok(report)
     })
 }

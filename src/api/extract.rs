@@ -106,7 +106,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         )
     })?;
     if let Some(path) = nul_path(&value, "") {
-        let field = if path.is_empty() { "body".to_owned() } else { path };
+        let field = if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path
+        };
         return Err(ApiError::validation(vec![FieldError::new(
             field,
             "nul_character",
@@ -210,7 +214,9 @@ pub fn if_match(req: &HttpRequest) -> Result<Precondition, ApiError> {
     let mut versions = Vec::new();
     let mut never = false;
     for value in values {
-        let text = value.to_str().map_err(|_| ApiError::precondition_failed())?;
+        let text = value
+            .to_str()
+            .map_err(|_| ApiError::precondition_failed())?;
         for tag in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
             if tag == "*" {
                 return Ok(Precondition::Any);
@@ -314,7 +320,10 @@ mod if_match_tests {
         assert_eq!(parse(&["*"]), Precondition::Any);
         assert_eq!(parse(&["\"v3\""]), Precondition::OneOf(vec![3]));
         assert_eq!(parse(&["\"v0\", \"v2\""]), Precondition::OneOf(vec![0, 2]));
-        assert_eq!(parse(&["\"v1\"", "\"v2\""]), Precondition::OneOf(vec![1, 2]));
+        assert_eq!(
+            parse(&["\"v1\"", "\"v2\""]),
+            Precondition::OneOf(vec![1, 2])
+        );
         assert_eq!(parse(&["W/\"v3\""]), Precondition::Never);
         assert_eq!(parse(&["\"abc\""]), Precondition::Never);
         assert_eq!(parse(&["W/\"v3\", \"v4\""]), Precondition::OneOf(vec![4]));

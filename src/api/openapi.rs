@@ -2,12 +2,12 @@
 //! handlers by utoipa-actix-web. `devfund openapi` prints it; `openapi/openapi.json` is that
 //! output, and a test fails when the two differ.
 
+use utoipa::openapi::header::Header;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{
     ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes,
     SecurityRequirement, SecurityScheme,
 };
-use utoipa::openapi::header::Header;
 use utoipa::openapi::{ContentBuilder, Object, OpenApi as Doc, Ref, RefOr, ResponseBuilder, Type};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;

@@ -1,12 +1,16 @@
-//! The Fund's closed vocabularies: funding lines, project scopes, income groups.
+//! The Fund's closed vocabularies: funding lines, project scopes, income groups; and
+//! [`closed_enum!`], which every closed vocabulary of the service is declared with.
 
-/// A closed vocabulary: an enum with its wire names, `parse`, `as_str`, `ALL`, serde, and an
+/// A closed vocabulary: an enum with its wire names, `parse`, `as_str`, `ALL`, serde, an
 /// OpenAPI schema that lists exactly the wire names (written by hand: utoipa's derive does not
-/// see a `rename` passed through a macro, and would publish the Rust variant names).
+/// see a `rename` passed through a macro, and would publish the Rust variant names), and the
+/// mapping to a `TEXT` column ([`text_column!`]), so a row holds the enum, never a string.
 macro_rules! closed_enum {
     ($(#[doc = $doc:literal])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[doc = $doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(::diesel::expression::AsExpression, ::diesel::deserialize::FromSqlRow)]
+        #[diesel(sql_type = ::diesel::sql_types::Text)]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
         }
@@ -54,10 +58,57 @@ macro_rules! closed_enum {
         }
 
         impl ::utoipa::ToSchema for $name {}
+
+        $crate::domain::funding::text_column!($name);
     };
 }
 
-pub(crate) use closed_enum;
+/// `FromSql`/`ToSql` for `TEXT` on every backend (PostgreSQL, SQLite, and the multi backend
+/// both are served through) for a type with `parse(&str) -> Option<Self>` and
+/// `as_str(self) -> &'static str`, deriving `AsExpression` and `FromSqlRow` for `Text`. A
+/// stored value the type does not know is a deserialization error that names the value and
+/// the type: never a silent default.
+macro_rules! text_column {
+    ($name:ident) => {
+        impl<DB> ::diesel::deserialize::FromSql<::diesel::sql_types::Text, DB> for $name
+        where
+            DB: ::diesel::backend::Backend,
+            String: ::diesel::deserialize::FromSql<::diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> ::diesel::deserialize::Result<Self> {
+                let text = <String as ::diesel::deserialize::FromSql<
+                    ::diesel::sql_types::Text,
+                    DB,
+                >>::from_sql(bytes)?;
+                $name::parse(&text).ok_or_else(|| {
+                    format!(
+                        "the database holds {text:?}, which is not a {}",
+                        stringify!($name)
+                    )
+                    .into()
+                })
+            }
+        }
+
+        impl<DB> ::diesel::serialize::ToSql<::diesel::sql_types::Text, DB> for $name
+        where
+            DB: ::diesel::backend::Backend,
+            str: ::diesel::serialize::ToSql<::diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut ::diesel::serialize::Output<'b, '_, DB>,
+            ) -> ::diesel::serialize::Result {
+                <str as ::diesel::serialize::ToSql<::diesel::sql_types::Text, DB>>::to_sql(
+                    self.as_str(),
+                    out,
+                )
+            }
+        }
+    };
+}
+
+pub(crate) use {closed_enum, text_column};
 
 closed_enum!(
     /// The Fund's two funding lines.
@@ -93,6 +144,30 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&FundingLine::Line2).unwrap(),
             "\"line_2\""
+        );
+    }
+
+    #[test]
+    fn an_unknown_stored_value_is_an_error_that_names_it() {
+        use diesel::prelude::*;
+        let mut conn = diesel::SqliteConnection::establish(":memory:").unwrap();
+        let line: FundingLine =
+            diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>("'line_2'"))
+                .get_result(&mut conn)
+                .unwrap();
+        assert_eq!(line, FundingLine::Line2);
+        let err = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>("'line_3'"))
+            .get_result::<FundingLine>(&mut conn)
+            .unwrap_err();
+        assert!(
+            matches!(err, diesel::result::Error::DeserializationError(_)),
+            "{err:?}"
+        );
+        // diesel names the column; the cause names the value and the type.
+        let cause = std::error::Error::source(&err).map(ToString::to_string);
+        assert_eq!(
+            cause.as_deref(),
+            Some("the database holds \"line_3\", which is not a FundingLine")
         );
     }
 
