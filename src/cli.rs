@@ -246,11 +246,12 @@ fn seed(config: &Config, args: SeedArgs) -> anyhow::Result<()> {
     let catalogue = crate::models::reference::Catalogue::load(&mut conn)?;
     let report = crate::seed::demo(&mut conn, &catalogue).map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
-        "demo data: {} member state(s), {} eligibility record(s), {} project(s), {} follow-up funding record(s)",
+        "demo data: {} member state(s), {} eligibility record(s), {} project(s), {} follow-up funding record(s), {} evaluation(s)",
         report.member_states_created,
         report.eligibility_written,
         report.projects_created,
-        report.follow_ups_created
+        report.follow_ups_created,
+        report.evaluations_created
     );
     if let Some(n) = args.synthetic {
         let started = std::time::Instant::now();

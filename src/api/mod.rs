@@ -5,6 +5,8 @@ pub mod allocations;
 pub mod audit;
 pub mod auth;
 pub mod csv;
+pub mod evaluation_reports;
+pub mod evaluations;
 pub mod exchange_rates;
 pub mod extract;
 pub mod follow_ups;
@@ -45,6 +47,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(follow_ups::configure)
             .configure(exchange_rates::configure)
             .configure(reports::configure)
+            .configure(evaluations::configure)
+            .configure(evaluation_reports::configure)
             .configure(audit::configure),
     );
 }

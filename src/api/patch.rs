@@ -25,6 +25,17 @@ pub fn merge(target: &mut serde_json::Value, patch: serde_json::Value) {
     }
 }
 
+/// The patch as a JSON object; anything else is a 422.
+pub fn object(patch: serde_json::Value) -> Result<serde_json::Value, crate::error::ApiError> {
+    if patch.is_object() {
+        Ok(patch)
+    } else {
+        Err(crate::error::ApiError::validation(vec![
+            crate::error::FieldError::new("body", "invalid_type", "a merge patch is a JSON object"),
+        ]))
+    }
+}
+
 /// A field a patch may set but not clear: present means `Some`, and `null` is refused.
 pub fn present<'de, T, D>(de: D) -> Result<Option<T>, D::Error>
 where

@@ -58,7 +58,7 @@ pub struct CoverageQuery {
 }
 
 /// The report as JSON, or its `rows` as CSV, as the client asked.
-fn respond<T: Serialize, R: Serialize>(
+pub(crate) fn respond<T: Serialize, R: Serialize>(
     req: &HttpRequest,
     format: Option<Format>,
     report: &T,

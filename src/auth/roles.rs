@@ -70,6 +70,12 @@ impl Role {
                 ProjectsRead,
                 ProjectsWrite,
                 ProjectsApprove,
+                EvaluationsRead,
+                EvaluationsWrite,
+                RecommendationsUpdate,
+                RecommendationsRespond,
+                ResultsWrite,
+                PublicationsWrite,
             ],
             Role::FundManager => &[
                 ReferenceRead,
@@ -79,10 +85,35 @@ impl Role {
                 ProjectsRead,
                 ProjectsWrite,
                 ProjectsApprove,
+                EvaluationsRead,
+                RecommendationsUpdate,
+                RecommendationsRespond,
+                PublicationsWrite,
             ],
-            Role::ProjectOfficer => &[ReferenceRead, MemberStatesRead, ProjectsRead, ProjectsWrite],
-            Role::Evaluator => &[ReferenceRead, MemberStatesRead, ProjectsRead],
-            Role::Viewer => &[ReferenceRead, MemberStatesRead, ProjectsRead],
+            Role::ProjectOfficer => &[
+                ReferenceRead,
+                MemberStatesRead,
+                ProjectsRead,
+                ProjectsWrite,
+                EvaluationsRead,
+                ResultsWrite,
+            ],
+            Role::Evaluator => &[
+                ReferenceRead,
+                MemberStatesRead,
+                ProjectsRead,
+                EvaluationsRead,
+                EvaluationsWrite,
+                RecommendationsUpdate,
+                ResultsWrite,
+                PublicationsWrite,
+            ],
+            Role::Viewer => &[
+                ReferenceRead,
+                MemberStatesRead,
+                ProjectsRead,
+                EvaluationsRead,
+            ],
         }
     }
 
@@ -106,10 +137,16 @@ pub enum Permission {
     ProjectsRead,
     ProjectsWrite,
     ProjectsApprove,
+    EvaluationsRead,
+    EvaluationsWrite,
+    RecommendationsUpdate,
+    RecommendationsRespond,
+    ResultsWrite,
+    PublicationsWrite,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 15] = [
         Permission::ReferenceRead,
         Permission::ReferenceWrite,
         Permission::MemberStatesRead,
@@ -119,6 +156,12 @@ impl Permission {
         Permission::ProjectsRead,
         Permission::ProjectsWrite,
         Permission::ProjectsApprove,
+        Permission::EvaluationsRead,
+        Permission::EvaluationsWrite,
+        Permission::RecommendationsUpdate,
+        Permission::RecommendationsRespond,
+        Permission::ResultsWrite,
+        Permission::PublicationsWrite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -132,6 +175,12 @@ impl Permission {
             Permission::ProjectsRead => "projects:read",
             Permission::ProjectsWrite => "projects:write",
             Permission::ProjectsApprove => "projects:approve",
+            Permission::EvaluationsRead => "evaluations:read",
+            Permission::EvaluationsWrite => "evaluations:write",
+            Permission::RecommendationsUpdate => "recommendations:update",
+            Permission::RecommendationsRespond => "recommendations:respond",
+            Permission::ResultsWrite => "results:write",
+            Permission::PublicationsWrite => "publications:write",
         }
     }
 
@@ -160,6 +209,22 @@ impl Permission {
             Permission::ProjectsApprove => {
                 "Approve projects, and edit what the funding rules read once funds are held"
             }
+            Permission::EvaluationsRead => {
+                "Read evaluations, recommendations, results frameworks, publications and their reports"
+            }
+            Permission::EvaluationsWrite => {
+                "Record evaluations, their questions and what their recommendations say"
+            }
+            Permission::RecommendationsUpdate => {
+                "Change a recommendation (each part also needs its own permission)"
+            }
+            Permission::RecommendationsRespond => {
+                "Record management's response to a recommendation and its implementation status"
+            }
+            Permission::ResultsWrite => {
+                "Write results frameworks, indicators and measurements (a scoped officer: of their projects)"
+            }
+            Permission::PublicationsWrite => "Record publications",
         }
     }
 }
@@ -190,6 +255,12 @@ pub mod need {
         ProjectsRead,
         ProjectsWrite,
         ProjectsApprove,
+        EvaluationsRead,
+        EvaluationsWrite,
+        RecommendationsUpdate,
+        RecommendationsRespond,
+        ResultsWrite,
+        PublicationsWrite,
     );
 }
 

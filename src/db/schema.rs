@@ -290,6 +290,199 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    evaluations (id) {
+        id -> BigInt,
+        project_id -> BigInt,
+        follow_up_id -> Nullable<BigInt>,
+        kind -> Text,
+        status -> Text,
+        title -> Text,
+        evaluator_type -> Nullable<Text>,
+        commissioner -> Nullable<Text>,
+        period_from -> Nullable<Text>,
+        period_to -> Nullable<Text>,
+        started_on -> Nullable<Text>,
+        completed_on -> Nullable<Text>,
+        completed_on_start -> Nullable<Date>,
+        report_url -> Nullable<Text>,
+        methods -> Text,
+        limitations -> Nullable<Text>,
+        summary -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    evaluation_evaluators (evaluation_id, position) {
+        evaluation_id -> BigInt,
+        position -> Integer,
+        name -> Text,
+        role -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    evaluation_criteria (evaluation_id, criterion) {
+        evaluation_id -> BigInt,
+        criterion -> Text,
+        rating -> Nullable<Text>,
+        finding -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    evaluation_questions (id) {
+        id -> BigInt,
+        evaluation_id -> BigInt,
+        label -> Text,
+        position -> Integer,
+        criterion -> Nullable<Text>,
+        sub_criterion -> Nullable<Text>,
+        text -> Text,
+        finding -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    recommendations (id) {
+        id -> BigInt,
+        evaluation_id -> BigInt,
+        label -> Text,
+        position -> Integer,
+        text -> Text,
+        category -> Text,
+        priority -> Nullable<Text>,
+        due_date -> Nullable<Date>,
+        response_decision -> Nullable<Text>,
+        response_text -> Nullable<Text>,
+        responded_on -> Nullable<Date>,
+        responded_by -> Nullable<Text>,
+        status -> Text,
+        status_note -> Nullable<Text>,
+        issued_on -> Date,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    recommendation_addressees (recommendation_id, position) {
+        recommendation_id -> BigInt,
+        position -> Integer,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    recommendation_status_changes (id) {
+        id -> BigInt,
+        recommendation_id -> BigInt,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Nullable<Text>,
+        changed_at -> Timestamp,
+        changed_by -> Text,
+        changed_by_role -> Text,
+    }
+}
+
+diesel::table! {
+    results (id) {
+        id -> BigInt,
+        project_id -> BigInt,
+        parent_id -> Nullable<BigInt>,
+        level -> Text,
+        label -> Nullable<Text>,
+        statement -> Text,
+        position -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    indicators (id) {
+        id -> BigInt,
+        result_id -> BigInt,
+        label -> Nullable<Text>,
+        name -> Text,
+        unit -> Nullable<Text>,
+        baseline_micros -> Nullable<BigInt>,
+        baseline_date -> Nullable<Date>,
+        target_micros -> Nullable<BigInt>,
+        target_date -> Nullable<Date>,
+        means_of_verification -> Nullable<Text>,
+        assumptions -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    measurements (id) {
+        id -> BigInt,
+        indicator_id -> BigInt,
+        measured_on -> Date,
+        period_from -> Nullable<Date>,
+        period_to -> Nullable<Date>,
+        value_micros -> BigInt,
+        verification -> Text,
+        source -> Nullable<Text>,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    publications (id) {
+        id -> BigInt,
+        kind -> Text,
+        title -> Text,
+        title_lower -> Text,
+        year -> Integer,
+        url -> Nullable<Text>,
+        isbn -> Nullable<Text>,
+        copies_distributed -> Nullable<Integer>,
+        updates_id -> Nullable<BigInt>,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    publication_languages (publication_id, language) {
+        publication_id -> BigInt,
+        language -> Text,
+    }
+}
+
+diesel::table! {
+    publication_member_states (publication_id, iso3) {
+        publication_id -> BigInt,
+        iso3 -> Text,
+    }
+}
+
+diesel::table! {
+    publication_projects (publication_id, project_id) {
+        publication_id -> BigInt,
+        project_id -> BigInt,
+    }
+}
+
 diesel::joinable!(eligibility -> member_states (iso3));
 diesel::joinable!(follow_ups -> projects (project_id));
 diesel::joinable!(member_states -> regions (region));
@@ -307,14 +500,37 @@ diesel::joinable!(project_sdg_targets -> sdg_targets (target_code));
 diesel::joinable!(project_terms -> projects (project_id));
 diesel::joinable!(sdg_targets -> sdg_goals (goal));
 
+diesel::joinable!(evaluations -> projects (project_id));
+diesel::joinable!(evaluations -> follow_ups (follow_up_id));
+diesel::joinable!(evaluation_evaluators -> evaluations (evaluation_id));
+diesel::joinable!(evaluation_criteria -> evaluations (evaluation_id));
+diesel::joinable!(evaluation_questions -> evaluations (evaluation_id));
+diesel::joinable!(recommendations -> evaluations (evaluation_id));
+diesel::joinable!(recommendation_addressees -> recommendations (recommendation_id));
+diesel::joinable!(recommendation_status_changes -> recommendations (recommendation_id));
+diesel::joinable!(results -> projects (project_id));
+diesel::joinable!(indicators -> results (result_id));
+diesel::joinable!(measurements -> indicators (indicator_id));
+diesel::joinable!(publication_languages -> publications (publication_id));
+diesel::joinable!(publication_member_states -> publications (publication_id));
+diesel::joinable!(publication_member_states -> member_states (iso3));
+diesel::joinable!(publication_projects -> publications (publication_id));
+diesel::joinable!(publication_projects -> projects (project_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     allocations,
     audit_events,
     eligibility,
+    evaluation_criteria,
+    evaluation_evaluators,
+    evaluation_questions,
+    evaluations,
     exchange_rates,
     follow_ups,
     funding_rules,
     gcm_objectives,
+    indicators,
+    measurements,
     member_states,
     migof_elements,
     msd_deliverables,
@@ -327,7 +543,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     project_sdg_targets,
     project_terms,
     projects,
+    publication_languages,
+    publication_member_states,
+    publication_projects,
+    publications,
+    recommendation_addressees,
+    recommendation_status_changes,
+    recommendations,
     regions,
+    results,
     sdg_goals,
     sdg_indicators,
     sdg_targets,

@@ -6,12 +6,15 @@
 //! [`rules::evaluate`]; the project lifecycle is [`project::Status`].
 
 pub mod country;
+pub mod evaluation;
 pub mod follow_up;
 pub mod funding;
 pub mod fx;
 pub mod money;
 pub mod paging;
 pub mod project;
+pub mod publication;
+pub mod results;
 pub mod rules;
 pub mod share;
 pub mod wire;

@@ -2,11 +2,13 @@
 
 pub mod allocation;
 pub mod audit;
+pub mod evaluation;
 pub mod exchange_rate;
 pub mod follow_up;
 pub mod funding_rule;
 pub mod member_state;
 pub mod project;
+pub mod recommendation;
 pub mod reference;
 pub mod report;
 pub mod user;

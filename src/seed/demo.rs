@@ -336,6 +336,7 @@ pub fn demo(conn: &mut Conn, catalogue: &Catalogue) -> Result<SeedReport, ApiErr
                 projects::add_link(conn, &actor, &p.code, link)?;
             }
         }
+        report.evaluations_created = crate::services::evaluations::demo::seed(conn, &actor)?;
         Ok(report)
     })
 }

@@ -21,6 +21,7 @@ pub struct SeedReport {
     pub eligibility_written: usize,
     pub projects_created: usize,
     pub follow_ups_created: usize,
+    pub evaluations_created: usize,
 }
 
 fn bad_data(what: impl std::fmt::Display) -> ApiError {

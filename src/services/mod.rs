@@ -8,6 +8,7 @@
 
 pub mod allocations;
 pub mod audit;
+pub mod evaluations;
 pub mod exchange_rates;
 pub mod follow_ups;
 pub mod funding_rules;

@@ -5,6 +5,8 @@ mod support;
 
 mod auth;
 mod db_down;
+mod evaluation_reports;
+mod evaluations;
 mod follow_ups;
 mod healthcheck;
 mod hostile;

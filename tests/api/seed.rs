@@ -45,8 +45,9 @@ db_test!(the_demo_seed_loads_the_booklet_states_once, |app| {
         .await
         .json();
     // 10 states, 11 eligibility records, 9 projects, 2 links (PO.0141 builds on two), one
-    // exchange rate, 12 follow-up records (each also noted on its project).
-    assert_eq!(events["meta"]["total"], 57);
+    // exchange rate, 12 follow-up records (each also noted on its project), and the booklet's
+    // three ex-post evaluations.
+    assert_eq!(events["meta"]["total"], 60);
     let p = app
         .get("/api/v1/projects/CT.0921")
         .bearer(&t)

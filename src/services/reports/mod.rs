@@ -5,15 +5,24 @@
 
 mod allocation;
 mod coverage;
+mod evaluation_compliance;
 mod leverage;
 mod portfolio;
+mod recommendations;
 
 pub use allocation::{AllocationLine, AllocationRegion, AllocationReport, allocation};
 pub use coverage::{CoverageCode, CoverageElement, CoverageReport, Framework, coverage};
+pub use evaluation_compliance::{
+    ComplianceReport, ComplianceRow, ComplianceTotals, evaluation_compliance,
+};
 pub use leverage::{
     LeverageReport, LeverageTotals, RankBy, RankedProject, SourceTypeTotal, StatusTotal, leverage,
 };
 pub use portfolio::{PortfolioMetrics, PortfolioReport, PortfolioRow, portfolio};
+pub use recommendations::{
+    RecommendationCounts, RecommendationGroup, RecommendationGroupRow, RecommendationsReport,
+    recommendations,
+};
 
 use std::collections::{HashMap, HashSet};
 

@@ -1,0 +1,654 @@
+//! `/evaluations/{id}/recommendations`, `/recommendations`: what evaluations recommended,
+//! management's response, and whether it was carried out (with the history of its status).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::ETag;
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::api::csv::{self, Columns};
+use crate::api::extract::{Body, etag, if_match, parse_json};
+use crate::api::negotiate::{self, Format};
+use crate::api::params::{List, Query, Sort, SortKeys, Timestamp, instant, sort, texts, values};
+use crate::api::schemas::ProjectCodeSchema;
+use crate::api::{FormatQuery, PageQuery, page_response, utc};
+use crate::auth::{Authorized, need};
+use crate::db;
+use crate::domain::evaluation::{
+    Decision, EvaluationKind, Priority, RecommendationCategory, RecommendationStatus,
+};
+use crate::domain::project::ProjectCode;
+use crate::error::{ApiError, FieldError};
+use crate::models::recommendation::{RecommendationFilter, RecommendationSort, StatusChange};
+use crate::services::Actor;
+use crate::services::evaluations::input::{RecommendationDraft, ResponseDraft};
+use crate::services::evaluations::recommendations::{
+    self as service, RecommendationPatch, RecommendationView,
+};
+use crate::state::AppState;
+
+const PROBLEM: &str = "application/problem+json";
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_recommendations)
+        .service(list_evaluation_recommendations)
+        .service(create_recommendation)
+        .service(get_recommendation)
+        .service(update_recommendation)
+        .service(list_recommendation_history);
+}
+
+/// Management's response to a recommendation.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ManagementResponse {
+    pub decision: Decision,
+    #[serde(default)]
+    #[schema(required = true)]
+    pub text: Option<String>,
+    /// Default: the day it is recorded.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub responded_on: Option<chrono::NaiveDate>,
+    /// Default: who records it.
+    #[serde(default)]
+    #[schema(required = true)]
+    pub responded_by: Option<String>,
+}
+
+/// What an evaluator writes of a recommendation.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendationFields {
+    /// The evaluation it belongs to; when given it must be the one in the path.
+    #[serde(default)]
+    #[schema(minimum = 1)]
+    pub evaluation_id: Option<i64>,
+    /// As printed, e.g. `R1` or `3.b`.
+    #[schema(min_length = 1, max_length = 20, pattern = r"[^ \t\n\r]")]
+    pub label: String,
+    /// Order in the evaluation (default: after the last).
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 10000)]
+    pub position: Option<i32>,
+    #[schema(min_length = 1, pattern = r"[^ \t\n\r]")]
+    pub text: String,
+    pub category: RecommendationCategory,
+    /// Whom it is addressed to, e.g. `["IOM Mongolia", "SDC"]`.
+    #[serde(default)]
+    pub addressees: Vec<String>,
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    #[serde(default)]
+    pub due_date: Option<chrono::NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecommendationResponse {
+    pub id: i64,
+    pub evaluation_id: i64,
+    #[schema(value_type = ProjectCodeSchema)]
+    pub project_code: String,
+    pub evaluation_kind: EvaluationKind,
+    pub label: String,
+    pub position: i32,
+    pub text: String,
+    pub category: RecommendationCategory,
+    pub addressees: Vec<String>,
+    #[schema(required = true)]
+    pub priority: Option<Priority>,
+    #[schema(required = true)]
+    pub due_date: Option<chrono::NaiveDate>,
+    #[schema(required = true)]
+    pub management_response: Option<ManagementResponse>,
+    pub status: RecommendationStatus,
+    #[schema(required = true)]
+    pub status_note: Option<String>,
+    /// The day it was made: the evaluation's completion when known, else the day recorded.
+    pub issued_on: chrono::NaiveDate,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A recommendation as a CSV row: management's response in columns of its own.
+#[derive(Debug, Clone, Serialize)]
+pub struct RecommendationRow {
+    pub id: i64,
+    pub evaluation_id: i64,
+    pub project_code: String,
+    pub evaluation_kind: EvaluationKind,
+    pub label: String,
+    pub position: i32,
+    pub text: String,
+    pub category: RecommendationCategory,
+    pub addressees: Vec<String>,
+    pub priority: Option<Priority>,
+    pub due_date: Option<chrono::NaiveDate>,
+    pub response_decision: Option<Decision>,
+    pub response_text: Option<String>,
+    pub responded_on: Option<chrono::NaiveDate>,
+    pub responded_by: Option<String>,
+    pub status: RecommendationStatus,
+    pub status_note: Option<String>,
+    pub issued_on: chrono::NaiveDate,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Columns for RecommendationRow {
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "evaluation_id",
+        "project_code",
+        "evaluation_kind",
+        "label",
+        "position",
+        "text",
+        "category",
+        "addressees",
+        "priority",
+        "due_date",
+        "response_decision",
+        "response_text",
+        "responded_on",
+        "responded_by",
+        "status",
+        "status_note",
+        "issued_on",
+        "created_at",
+        "updated_at",
+    ];
+}
+
+fn row(r: RecommendationResponse) -> RecommendationRow {
+    let m = r.management_response;
+    RecommendationRow {
+        id: r.id,
+        evaluation_id: r.evaluation_id,
+        project_code: r.project_code,
+        evaluation_kind: r.evaluation_kind,
+        label: r.label,
+        position: r.position,
+        text: r.text,
+        category: r.category,
+        addressees: r.addressees,
+        priority: r.priority,
+        due_date: r.due_date,
+        response_decision: m.as_ref().map(|m| m.decision),
+        response_text: m.as_ref().and_then(|m| m.text.clone()),
+        responded_on: m.as_ref().and_then(|m| m.responded_on),
+        responded_by: m.and_then(|m| m.responded_by),
+        status: r.status,
+        status_note: r.status_note,
+        issued_on: r.issued_on,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    }
+}
+
+fn response(r: &RecommendationView) -> RecommendationResponse {
+    let v = &r.values;
+    RecommendationResponse {
+        id: r.id,
+        evaluation_id: v.evaluation_id,
+        project_code: r.project_code.clone(),
+        evaluation_kind: r.evaluation_kind.unwrap_or(EvaluationKind::ExPost),
+        label: v.label.clone(),
+        position: v.position,
+        text: v.text.clone(),
+        category: v.category,
+        addressees: r.addressees.clone(),
+        priority: v.priority,
+        due_date: v.due_date,
+        management_response: v.response_decision.map(|decision| ManagementResponse {
+            decision,
+            text: v.response_text.clone(),
+            responded_on: v.responded_on,
+            responded_by: v.responded_by.clone(),
+        }),
+        status: v.status,
+        status_note: v.status_note.clone(),
+        issued_on: v.issued_on,
+        created_at: utc(v.created_at),
+        updated_at: utc(v.updated_at),
+    }
+}
+
+fn single(r: &RecommendationView, status: StatusCode) -> HttpResponse {
+    let mut res = HttpResponse::build(status);
+    res.insert_header(ETag(etag(r.values.version)));
+    if status == StatusCode::CREATED {
+        res.insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/recommendations/{}", r.id),
+        ));
+    }
+    res.json(response(r))
+}
+
+fn draft(f: RecommendationFields) -> RecommendationDraft {
+    RecommendationDraft {
+        label: f.label,
+        position: f.position,
+        text: f.text,
+        category: f.category,
+        addressees: f.addressees,
+        priority: f.priority,
+        due_date: f.due_date,
+    }
+}
+
+/// Filters of the recommendation list: comma-separated values within one filter mean OR,
+/// filters combine with AND.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListRecommendationsQuery {
+    /// Project codes (of the evaluations).
+    #[param(value_type = Option<Vec<ProjectCodeSchema>>, style = Form, explode = false)]
+    pub project: Option<List<ProjectCode>>,
+    /// Evaluation ids.
+    #[param(value_type = Option<Vec<i64>>, style = Form, explode = false)]
+    pub evaluation: Option<List<i64>>,
+    #[param(value_type = Option<Vec<RecommendationStatus>>, style = Form, explode = false)]
+    pub status: Option<List<RecommendationStatus>>,
+    /// Addressees, exactly as written (e.g. `IOM Mongolia`).
+    #[param(value_type = Option<Vec<String>>, style = Form, explode = false)]
+    pub addressee: Option<List<String>>,
+    #[param(value_type = Option<Vec<Priority>>, style = Form, explode = false)]
+    pub priority: Option<List<Priority>>,
+    /// `true`: open (`open`, `in_progress`) and past the due date; `false`: all others.
+    pub overdue: Option<bool>,
+    /// Open, and made at least this many months ago.
+    #[param(minimum = 0, maximum = 1200)]
+    pub open_longer_than: Option<u16>,
+    /// Changed after this instant (RFC 3339), for incremental sync.
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    pub updated_since: Option<Timestamp>,
+    /// Sort keys `due_date`, `issued_on`, `updated_at`, comma-separated; `-` for descending.
+    #[param(value_type = Option<String>, pattern = r"^-?(due_date|issued_on|updated_at)(,-?(due_date|issued_on|updated_at))*$")]
+    pub sort: Option<Sort<RecommendationSort>>,
+    /// `csv` for the whole filtered list as CSV (the same as `Accept: text/csv`).
+    pub format: Option<Format>,
+}
+
+impl SortKeys for RecommendationSort {
+    const KEYS: &'static [(&'static str, Self)] = &[
+        ("due_date", RecommendationSort::DueDate),
+        ("issued_on", RecommendationSort::IssuedOn),
+        ("updated_at", RecommendationSort::UpdatedAt),
+    ];
+}
+
+fn list_filter(q: &ListRecommendationsQuery) -> Result<RecommendationFilter, ApiError> {
+    let today = chrono::Utc::now().date_naive();
+    let issued_by = match q.open_longer_than {
+        Some(months) => Some(
+            today
+                .checked_sub_months(chrono::Months::new(u32::from(months)))
+                .ok_or_else(|| ApiError::bad_parameter("open_longer_than", "too far back"))?,
+        ),
+        None => None,
+    };
+    Ok(RecommendationFilter {
+        project_codes: texts(&q.project),
+        evaluation_ids: values(&q.evaluation),
+        statuses: values(&q.status),
+        addressees: values(&q.addressee),
+        priorities: values(&q.priority),
+        overdue: q.overdue,
+        issued_by,
+        today: Some(today),
+        updated_since: instant(q.updated_since),
+        sort: sort(&q.sort),
+    })
+}
+
+async fn list(
+    req: &HttpRequest,
+    filter: RecommendationFilter,
+    format: Option<Format>,
+    paging: PageQuery,
+    state: &AppState,
+) -> Result<HttpResponse, ApiError> {
+    let counting = filter.clone();
+    let page = move |conn: &mut db::Conn, offset: i64, limit: i64| {
+        let views = service::list(conn, &filter, offset, limit)?;
+        Ok::<_, ApiError>(views.iter().map(response).collect::<Vec<_>>())
+    };
+    if negotiate::choose(req, format)? == Format::Csv {
+        let pool = state.pool.clone();
+        return csv::stream_list("recommendations", move |offset| {
+            let (pool, page) = (pool.clone(), page.clone());
+            async move {
+                let items = db::run(&pool, move |conn| page(conn, offset, csv::BATCH)).await?;
+                Ok(items.into_iter().map(row).collect::<Vec<_>>())
+            }
+        })
+        .await
+        .map(negotiate::vary);
+    }
+    let paging = paging.paging()?;
+    let (items, total) = db::run(&state.pool, move |conn| {
+        let total = counting.count(conn)?;
+        Ok::<_, ApiError>((page(conn, paging.offset(), paging.limit())?, total))
+    })
+    .await?;
+    Ok(negotiate::vary(page_response(req, items, total, paging)))
+}
+
+/// Every recommendation, filtered; with `Accept: text/csv` (or `format=csv`) the whole
+/// filtered list as CSV.
+#[utoipa::path(tag = "recommendations", params(ListRecommendationsQuery, PageQuery), security(("bearer" = ["evaluations:read"])),
+    responses((status = 200, description = "One page (JSON) or the whole filtered list (CSV)",
+        content((crate::api::Page<RecommendationResponse> = "application/json"), (String = "text/csv")))))]
+#[get("/recommendations")]
+pub async fn list_recommendations(
+    req: HttpRequest,
+    _: Authorized<need::EvaluationsRead>,
+    query: Query<ListRecommendationsQuery>,
+    paging: Query<PageQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    list(
+        &req,
+        list_filter(&q)?,
+        q.format,
+        paging.into_inner(),
+        &state,
+    )
+    .await
+}
+
+/// The recommendations of one evaluation, in their printed order, with the same filters.
+#[utoipa::path(tag = "recommendations", params(("id" = i64, Path, minimum = 1), ListRecommendationsQuery, PageQuery),
+    security(("bearer" = ["evaluations:read"])),
+    responses((status = 200, description = "One page (JSON) or the whole list (CSV)",
+        content((crate::api::Page<RecommendationResponse> = "application/json"), (String = "text/csv")))))]
+#[get("/evaluations/{id}/recommendations")]
+pub async fn list_evaluation_recommendations(
+    req: HttpRequest,
+    _: Authorized<need::EvaluationsRead>,
+    path: web::Path<i64>,
+    query: Query<ListRecommendationsQuery>,
+    paging: Query<PageQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    db::run(&state.pool, move |conn| {
+        crate::services::evaluations::find(conn, id).map(|_| ())
+    })
+    .await?;
+    let q = query.into_inner();
+    let mut filter = list_filter(&q)?;
+    filter.evaluation_ids = vec![id];
+    list(&req, filter, q.format, paging.into_inner(), &state).await
+}
+
+/// Record a recommendation of an evaluation (status `open`; management responds with PATCH).
+#[utoipa::path(tag = "recommendations", params(("id" = i64, Path, minimum = 1)), request_body = RecommendationFields,
+    security(("bearer" = ["evaluations:write"])),
+    responses((status = 201, description = "Created", body = RecommendationResponse, headers(("ETag" = String), ("Location" = String)))))]
+#[post("/evaluations/{id}/recommendations")]
+pub async fn create_recommendation(
+    principal: Authorized<need::EvaluationsWrite>,
+    path: web::Path<i64>,
+    Body(body): Body<RecommendationFields>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    if body.evaluation_id.is_some_and(|e| e != id) {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "evaluation_id",
+            "wrong_evaluation",
+            format!(
+                "this is the path of evaluation {id}; post to the other evaluation's path instead"
+            ),
+        )]));
+    }
+    let input = draft(body).check()?;
+    let actor = Actor::from(&*principal);
+    let r = db::run(&state.pool, move |conn| {
+        service::create(conn, &actor, id, input)
+    })
+    .await?;
+    Ok(single(&r, StatusCode::CREATED))
+}
+
+/// One recommendation with management's response and its status.
+#[utoipa::path(tag = "recommendations", params(("id" = i64, Path, minimum = 1)), security(("bearer" = ["evaluations:read"])),
+    responses((status = 200, description = "The recommendation", body = RecommendationResponse, headers(("ETag" = String)))))]
+#[get("/recommendations/{id}")]
+pub async fn get_recommendation(
+    _: Authorized<need::EvaluationsRead>,
+    path: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let r = db::run(&state.pool, move |conn| service::find(conn, id)).await?;
+    Ok(single(&r, StatusCode::OK))
+}
+
+/// The body of `PATCH /recommendations/{id}`: any subset of its fields (a JSON merge patch).
+/// What it says (`label`, `position`, `text`, `category`, `addressees`, `priority`,
+/// `due_date`) needs `evaluations:write`; `management_response`, `status` and `status_note`
+/// need `recommendations:respond`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRecommendationRequest {
+    #[serde(default, deserialize_with = "crate::api::patch::present")]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 20,
+        pattern = r"[^ \t\n\r]"
+    )]
+    pub label: Option<String>,
+    #[serde(default, deserialize_with = "crate::api::patch::present")]
+    #[schema(nullable = false, minimum = 1, maximum = 10000)]
+    pub position: Option<i32>,
+    #[serde(default, deserialize_with = "crate::api::patch::present")]
+    #[schema(nullable = false, min_length = 1, pattern = r"[^ \t\n\r]")]
+    pub text: Option<String>,
+    #[serde(default, deserialize_with = "crate::api::patch::present")]
+    #[schema(nullable = false)]
+    pub category: Option<RecommendationCategory>,
+    #[serde(default, deserialize_with = "crate::api::extract::double_option")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub addressees: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "crate::api::extract::double_option")]
+    #[schema(value_type = Option<Priority>)]
+    pub priority: Option<Option<Priority>>,
+    #[serde(default, deserialize_with = "crate::api::extract::double_option")]
+    #[schema(value_type = Option<chrono::NaiveDate>)]
+    pub due_date: Option<Option<chrono::NaiveDate>>,
+    #[serde(default, deserialize_with = "crate::api::extract::double_option")]
+    #[schema(value_type = Option<ManagementResponse>)]
+    pub management_response: Option<Option<ManagementResponse>>,
+    #[serde(default, deserialize_with = "crate::api::patch::present")]
+    #[schema(nullable = false)]
+    pub status: Option<RecommendationStatus>,
+    #[serde(default, deserialize_with = "crate::api::extract::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub status_note: Option<Option<String>>,
+}
+
+/// The fields an evaluator writes.
+const CONTENT: &[&str] = &[
+    "label",
+    "position",
+    "text",
+    "category",
+    "addressees",
+    "priority",
+    "due_date",
+];
+
+/// Change a recommendation: a JSON merge patch. An evaluator changes what it says; a fund
+/// manager records management's response and the status (each status change is kept, see
+/// `…/history`). `If-Match` required (428 without it, 412 when stale).
+#[utoipa::path(tag = "recommendations", params(("id" = i64, Path, minimum = 1), ("If-Match" = String, Header, description = "ETag from your last read")),
+    request_body(content = UpdateRecommendationRequest, content_type = "application/merge-patch+json"),
+    security(("bearer" = ["recommendations:update"])),
+    responses((status = 200, description = "Updated", body = RecommendationResponse, headers(("ETag" = String))),
+        (status = 412, description = "Stale `If-Match` (`precondition_failed`)", body = crate::error::Problem, content_type = PROBLEM),
+        (status = 428, description = "No `If-Match` (`precondition_required`)", body = crate::error::Problem, content_type = PROBLEM)))]
+#[patch("/recommendations/{id}")]
+pub async fn update_recommendation(
+    req: HttpRequest,
+    principal: Authorized<need::RecommendationsUpdate>,
+    path: web::Path<i64>,
+    Body(patch): Body<serde_json::Value>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(&req)?;
+    let patch = crate::api::patch::object(patch)?;
+    parse_json::<UpdateRecommendationRequest>(
+        &serde_json::to_vec(&patch).map_err(ApiError::internal)?,
+    )?;
+    let (id, actor) = (path.into_inner(), Actor::from(&*principal));
+    let r = db::run(&state.pool, move |conn| {
+        let current = service::find(conn, id)?;
+        let touches = |key: &str| patch.get(key).is_some();
+        let mut doc = serde_json::to_value(response(&current)).map_err(ApiError::internal)?;
+        crate::api::patch::merge(&mut doc, patch.clone());
+        let content = if CONTENT.iter().any(|k| touches(k)) {
+            let mut fields = serde_json::Map::new();
+            for key in CONTENT {
+                if let Some(v) = doc.get(*key).filter(|v| !v.is_null()) {
+                    fields.insert((*key).to_owned(), v.clone());
+                }
+            }
+            let f: RecommendationFields =
+                parse_json(serde_json::Value::Object(fields).to_string().as_bytes())?;
+            Some(draft(f).check()?)
+        } else {
+            None
+        };
+        let response_part = if touches("management_response") {
+            let m: Option<ManagementResponse> =
+                serde_json::from_value(doc["management_response"].clone()).map_err(|e| {
+                    ApiError::validation(vec![FieldError::new(
+                        "management_response",
+                        "invalid",
+                        e.to_string(),
+                    )])
+                })?;
+            Some(
+                m.map(|m| {
+                    ResponseDraft {
+                        decision: m.decision,
+                        text: m.text,
+                        responded_on: m.responded_on,
+                        responded_by: m.responded_by,
+                    }
+                    .check("management_response")
+                })
+                .transpose()?,
+            )
+        } else {
+            None
+        };
+        let status = match touches("status") {
+            true => Some(
+                serde_json::from_value::<RecommendationStatus>(doc["status"].clone()).map_err(
+                    |e| {
+                        ApiError::validation(vec![FieldError::new(
+                            "status",
+                            "invalid",
+                            e.to_string(),
+                        )])
+                    },
+                )?,
+            ),
+            false => None,
+        };
+        let status_note = touches("status_note").then(|| {
+            doc["status_note"]
+                .as_str()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        });
+        service::update(
+            conn,
+            &actor,
+            id,
+            &expected,
+            RecommendationPatch {
+                content,
+                response: response_part,
+                status,
+                status_note,
+            },
+        )
+    })
+    .await?;
+    Ok(single(&r, StatusCode::OK))
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StatusChangeResponse {
+    pub id: i64,
+    #[schema(required = true)]
+    pub from_status: Option<RecommendationStatus>,
+    pub to_status: RecommendationStatus,
+    #[schema(required = true)]
+    pub note: Option<String>,
+    pub changed_at: chrono::DateTime<chrono::Utc>,
+    pub changed_by: String,
+    pub changed_by_role: String,
+}
+
+impl Columns for StatusChangeResponse {
+    const COLUMNS: &'static [&'static str] = &[
+        "id",
+        "from_status",
+        "to_status",
+        "note",
+        "changed_at",
+        "changed_by",
+        "changed_by_role",
+    ];
+}
+
+/// A recommendation's status changes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusHistory {
+    pub items: Vec<StatusChangeResponse>,
+}
+
+fn change(c: StatusChange) -> StatusChangeResponse {
+    StatusChangeResponse {
+        id: c.id,
+        from_status: c.from_status,
+        to_status: c.to_status,
+        note: c.note,
+        changed_at: utc(c.changed_at),
+        changed_by: c.changed_by,
+        changed_by_role: c.changed_by_role,
+    }
+}
+
+/// Every status a recommendation has had, newest first, with who set it and when.
+#[utoipa::path(tag = "recommendations", params(("id" = i64, Path, minimum = 1), FormatQuery), security(("bearer" = ["evaluations:read"])),
+    responses((status = 200, description = "The history (JSON) or CSV",
+        content((StatusHistory = "application/json"), (String = "text/csv")))))]
+#[get("/recommendations/{id}/history")]
+pub async fn list_recommendation_history(
+    req: HttpRequest,
+    _: Authorized<need::EvaluationsRead>,
+    path: web::Path<i64>,
+    query: Query<FormatQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let rows = db::run(&state.pool, move |conn| service::history(conn, id)).await?;
+    let items: Vec<StatusChangeResponse> = rows.into_iter().map(change).collect();
+    let json = StatusHistory {
+        items: items.clone(),
+    };
+    csv::items_or_json(&req, query.format, "recommendation-history", &items, &json)
+}
