@@ -273,3 +273,50 @@ pub fn table<T: Serialize>(
 ) -> Result<HttpResponse, ApiError> {
     Ok(attachment(filename, render(items, currencies)?))
 }
+
+/// A filtered list as the client asked (see [`super::negotiate`]): one page of `page(conn,
+/// offset, limit)` items with the `count` total as JSON, or every item streamed as CSV in
+/// batches, each turned into its CSV row by `row`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the request, its two choices, the pool and the four parts of a list read best side by side"
+)]
+pub async fn page_or_stream<T, R, P, C>(
+    req: &actix_web::HttpRequest,
+    format: Option<super::negotiate::Format>,
+    paging: super::PageQuery,
+    pool: &crate::db::Pool,
+    filename: &'static str,
+    count: C,
+    page: P,
+    row: fn(T) -> R,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize + Send + 'static,
+    R: Serialize + Columns + 'static,
+    P: Fn(&mut crate::db::Conn, i64, i64) -> Result<Vec<T>, ApiError> + Clone + Send + 'static,
+    C: FnOnce(&mut crate::db::Conn) -> Result<i64, ApiError> + Send + 'static,
+{
+    use super::negotiate::{self, Format};
+    if negotiate::choose(req, format)? == Format::Csv {
+        let pool = pool.clone();
+        return stream_list(filename, move |offset| {
+            let (pool, page) = (pool.clone(), page.clone());
+            async move {
+                let items = crate::db::run(&pool, move |conn| page(conn, offset, BATCH)).await?;
+                Ok(items.into_iter().map(row).collect::<Vec<_>>())
+            }
+        })
+        .await
+        .map(negotiate::vary);
+    }
+    let paging = paging.paging()?;
+    let (items, total) = crate::db::run(pool, move |conn| {
+        let total = count(conn)?;
+        Ok((page(conn, paging.offset(), paging.limit())?, total))
+    })
+    .await?;
+    Ok(negotiate::vary(super::page_response(
+        req, items, total, paging,
+    )))
+}

@@ -14,13 +14,13 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use self::fields::{EvaluationFields, EvaluationResponse, from_stored, response};
+use super::PageQuery;
 use super::csv::{self, Columns};
 use super::extract::{Body, etag, if_match, parse_json};
-use super::negotiate::{self, Format};
+use super::negotiate::Format;
 use super::params::{List, Query, Sort, SortKeys, Timestamp, instant, sort, texts, values};
 use super::patch::merge;
 use super::schemas::{Iso3Code, ProjectCodeSchema, RegionCode};
-use super::{PageQuery, page_response};
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::domain::Iso3;
@@ -168,26 +168,20 @@ async fn list(
     state: &AppState,
 ) -> Result<HttpResponse, ApiError> {
     let counting = filter.clone();
-    let page = move |conn: &mut db::Conn, offset: i64, limit: i64| {
-        let views = evaluations::list(conn, &filter, offset, limit)?;
-        Ok::<_, ApiError>(views.iter().map(response).collect::<Vec<_>>())
-    };
-    if negotiate::choose(req, format)? == Format::Csv {
-        let pool = state.pool.clone();
-        return csv::stream_list("evaluations", move |offset| {
-            let (pool, page) = (pool.clone(), page.clone());
-            async move { db::run(&pool, move |conn| page(conn, offset, csv::BATCH)).await }
-        })
-        .await
-        .map(negotiate::vary);
-    }
-    let paging = paging.paging()?;
-    let (items, total) = db::run(&state.pool, move |conn| {
-        let total = counting.count(conn)?;
-        Ok::<_, ApiError>((page(conn, paging.offset(), paging.limit())?, total))
-    })
-    .await?;
-    Ok(negotiate::vary(page_response(req, items, total, paging)))
+    csv::page_or_stream(
+        req,
+        format,
+        paging,
+        &state.pool,
+        "evaluations",
+        move |conn| Ok(counting.count(conn)?),
+        move |conn, offset, limit| {
+            let views = evaluations::list(conn, &filter, offset, limit)?;
+            Ok(views.iter().map(response).collect())
+        },
+        std::convert::identity,
+    )
+    .await
 }
 
 /// Every evaluation, filtered (OR within a filter, AND across), one page at a time; with

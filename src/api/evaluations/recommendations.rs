@@ -10,10 +10,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::csv::{self, Columns};
 use crate::api::extract::{Body, etag, if_match, parse_json};
-use crate::api::negotiate::{self, Format};
+use crate::api::negotiate::Format;
 use crate::api::params::{List, Query, Sort, SortKeys, Timestamp, instant, sort, texts, values};
 use crate::api::schemas::ProjectCodeSchema;
-use crate::api::{FormatQuery, PageQuery, page_response, utc};
+use crate::api::{FormatQuery, PageQuery, utc};
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::domain::evaluation::{
@@ -313,29 +313,20 @@ async fn list(
     state: &AppState,
 ) -> Result<HttpResponse, ApiError> {
     let counting = filter.clone();
-    let page = move |conn: &mut db::Conn, offset: i64, limit: i64| {
-        let views = service::list(conn, &filter, offset, limit)?;
-        Ok::<_, ApiError>(views.iter().map(response).collect::<Vec<_>>())
-    };
-    if negotiate::choose(req, format)? == Format::Csv {
-        let pool = state.pool.clone();
-        return csv::stream_list("recommendations", move |offset| {
-            let (pool, page) = (pool.clone(), page.clone());
-            async move {
-                let items = db::run(&pool, move |conn| page(conn, offset, csv::BATCH)).await?;
-                Ok(items.into_iter().map(row).collect::<Vec<_>>())
-            }
-        })
-        .await
-        .map(negotiate::vary);
-    }
-    let paging = paging.paging()?;
-    let (items, total) = db::run(&state.pool, move |conn| {
-        let total = counting.count(conn)?;
-        Ok::<_, ApiError>((page(conn, paging.offset(), paging.limit())?, total))
-    })
-    .await?;
-    Ok(negotiate::vary(page_response(req, items, total, paging)))
+    csv::page_or_stream(
+        req,
+        format,
+        paging,
+        &state.pool,
+        "recommendations",
+        move |conn| Ok(counting.count(conn)?),
+        move |conn, offset, limit| {
+            let views = service::list(conn, &filter, offset, limit)?;
+            Ok(views.iter().map(response).collect())
+        },
+        row,
+    )
+    .await
 }
 
 /// Every recommendation, filtered; with `Accept: text/csv` (or `format=csv`) the whole
