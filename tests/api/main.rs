@@ -14,6 +14,7 @@ mod http;
 mod layers;
 mod member_states;
 mod openapi;
+mod projects_children;
 mod projects_list;
 mod projects_rules;
 mod projects_write;
