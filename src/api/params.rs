@@ -181,7 +181,7 @@ pub fn instant(t: Option<Timestamp>) -> Option<chrono::NaiveDateTime> {
 }
 
 /// The sort keys of one list: their names as the `sort` parameter spells them.
-pub trait SortKeys: Copy + 'static {
+pub trait SortKeys: Copy + PartialEq + 'static {
     const KEYS: &'static [(&'static str, Self)];
 }
 
@@ -206,9 +206,10 @@ impl<'de, K: SortKeys> Deserialize<'de> for Sort<K> {
                 .join(", ")
         };
         if text.trim().is_empty() {
-            return Ok(Sort::default());
+            // The documented pattern needs a key: an empty `sort` is refused, not ignored.
+            return Err(D::Error::custom(format!("name a sort key: {}", names())));
         }
-        let mut keys = Vec::new();
+        let mut keys: Vec<(K, bool)> = Vec::new();
         for part in text.split(',').map(str::trim) {
             let (desc, name) = match part.strip_prefix('-') {
                 Some(n) => (true, n),
@@ -221,10 +222,10 @@ impl<'de, K: SortKeys> Deserialize<'de> for Sort<K> {
                 .ok_or_else(|| {
                     D::Error::custom(format!("{part:?} is not sortable; use {}", names()))
                 })?;
-            keys.push((key, desc));
-        }
-        if keys.len() > K::KEYS.len() {
-            return Err(D::Error::custom("a sort key is repeated"));
+            // A repeated key changes nothing (rows are already in order by its first mention).
+            if !keys.iter().any(|(k, _)| *k == key) {
+                keys.push((key, desc));
+            }
         }
         Ok(Sort(keys, PhantomData))
     }

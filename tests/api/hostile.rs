@@ -193,6 +193,8 @@ db_test!(
             ("/api/v1/projects?page=0", "page"),
             ("/api/v1/projects?funding_year=99999999999", "funding_year"),
             ("/api/v1/projects?sort=,,,", "sort"),
+            ("/api/v1/projects?sort=", "sort"),
+            ("/api/v1/member-states?sort=", "sort"),
             ("/api/v1/projects?sort=-nothing", "sort"),
             ("/api/v1/projects?format=xml", "format"),
             ("/api/v1/projects?status=approved,bogus", "status"),
@@ -206,6 +208,25 @@ db_test!(
         }
     }
 );
+
+db_test!(a_repeated_sort_key_counts_once, |app| {
+    app.seed_demo();
+    let once = app
+        .get("/api/v1/projects?sort=-budget,code")
+        .signed_as(Role::Viewer)
+        .send()
+        .await
+        .assert_status(200)
+        .json();
+    let twice = app
+        .get("/api/v1/projects?sort=-budget,code,budget,-code")
+        .signed_as(Role::Viewer)
+        .send()
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(once["items"], twice["items"]);
+});
 
 db_test!(
     a_page_past_the_end_links_back_to_the_last_page_only,
