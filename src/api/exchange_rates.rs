@@ -90,10 +90,10 @@ pub struct ListRatesQuery {
     #[param(value_type = Option<Vec<CurrencyCode>>, style = Form, explode = false)]
     pub currency: Option<List<CurrencyCodeParam>>,
     /// From this month on, `2019-01`.
-    #[param(value_type = Option<String>, pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[param(value_type = Option<String>, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])$")]
     pub month_from: Option<MonthParam>,
     /// Up to this month.
-    #[param(value_type = Option<String>, pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    #[param(value_type = Option<String>, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])$")]
     pub month_to: Option<MonthParam>,
     /// `csv` for the whole filtered list as CSV (the same as `Accept: text/csv`).
     pub format: Option<Format>,

@@ -76,6 +76,19 @@ mod tests {
     }
 
     #[test]
+    fn the_patterns_written_out_in_api_attributes_are_these() {
+        // Attributes need literals: `api/` spells these two out (grep for them).
+        assert_eq!(
+            patterns::PARTIAL_DATE.as_str(),
+            r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+        );
+        assert_eq!(
+            patterns::MONTH.as_str(),
+            r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])$"
+        );
+    }
+
+    #[test]
     fn blank_is_spaces_tabs_and_line_breaks_only() {
         assert!(is_blank(" \t\r\n"));
         assert!(!is_blank("\u{a0}"));

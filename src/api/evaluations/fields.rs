@@ -64,18 +64,26 @@ pub struct EvaluationFields {
     pub commissioner: Option<String>,
     /// First day of the period covered: `2019`, `2019-06` or `2019-06-01`.
     #[serde(default)]
-    #[schema(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    #[schema(
+        pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+    )]
     pub period_from: Option<String>,
     #[serde(default)]
-    #[schema(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    #[schema(
+        pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+    )]
     pub period_to: Option<String>,
     #[serde(default)]
-    #[schema(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    #[schema(
+        pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+    )]
     pub started_on: Option<String>,
     /// When it was completed (only for a `completed` evaluation); a year alone where the
     /// source gives only that.
     #[serde(default)]
-    #[schema(pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    #[schema(
+        pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+    )]
     pub completed_on: Option<String>,
     /// Where the report is (an http(s) URL).
     #[serde(default)]

@@ -43,10 +43,10 @@ pub struct ListFollowUpsQuery {
     #[param(value_type = Option<Vec<CurrencyCode>>, style = Form, explode = false)]
     pub currency: Option<List<CurrencyCodeParam>>,
     /// From this date on (`2021`, `2021-06`, `2021-06-03`: compared with the record's first day).
-    #[param(value_type = Option<String>, pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    #[param(value_type = Option<String>, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")]
     pub date_from: Option<DateParam>,
     /// Up to this date (same forms).
-    #[param(value_type = Option<String>, pattern = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")]
+    #[param(value_type = Option<String>, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")]
     pub date_to: Option<DateParam>,
     /// Scaling-up dimensions.
     #[param(value_type = Option<Vec<Dimension>>, style = Form, explode = false)]
