@@ -111,8 +111,40 @@ pub fn document_for(catalogue: &Catalogue) -> Doc {
         .configure(super::configure)
         .split_for_parts();
     add_error_responses(&mut doc);
+    state_if_match_form(&mut doc);
     super::schemas::describe(&mut doc, catalogue);
     doc
+}
+
+/// What an `If-Match` header may hold (RFC 9110 §13.1.1): `*`, or a list of entity tags. An
+/// empty or malformed value is then outside the document, as the server treats it.
+pub const IF_MATCH_PATTERN: &str = r#"^[ \t]*(\*|(W/)?"[^"]*"([ \t]*,[ \t]*(W/)?"[^"]*")*)[ \t]*$"#;
+
+/// Gives every `If-Match` header parameter its form, so no handler has to repeat it.
+fn state_if_match_form(doc: &mut Doc) {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+            &mut item.post,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for param in op.parameters.iter_mut().flatten() {
+                if param.name.eq_ignore_ascii_case("If-Match") {
+                    param.schema = Some(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .pattern(Some(IF_MATCH_PATTERN))
+                            .into(),
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// The document of the shipped reference data (what `devfund openapi` prints and
