@@ -12,7 +12,12 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(Kind::UniqueViolation, _) => {
                 ApiError::conflict("a record with this key already exists")
             }
-            Error::DatabaseError(Kind::ForeignKeyViolation, info) => {
+            // SQLite reports a foreign-key failure without its kind.
+            Error::DatabaseError(Kind::ForeignKeyViolation, info)
+            | Error::DatabaseError(Kind::Unknown, info)
+                if matches!(&e, Error::DatabaseError(Kind::ForeignKeyViolation, _))
+                    || info.message().contains("FOREIGN KEY constraint failed") =>
+            {
                 tracing::info!(detail = info.message(), "foreign key violation");
                 ApiError::new(
                     ErrorCode::ValidationFailed,

@@ -321,6 +321,14 @@ impl EvaluationFilter {
         q
     }
 
+    /// How many evaluations have the follow-up record `id` as their subject.
+    pub fn of_follow_up(&self, conn: &mut Conn, id: i64) -> QueryResult<i64> {
+        self.apply(evaluations::table.into_boxed())
+            .filter(evaluations::follow_up_id.eq(id))
+            .count()
+            .get_result(conn)
+    }
+
     pub fn count(&self, conn: &mut Conn) -> QueryResult<i64> {
         self.apply(evaluations::table.into_boxed())
             .count()

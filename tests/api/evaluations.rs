@@ -156,6 +156,19 @@ db_test!(a_follow_up_initiative_can_be_the_subject, |app| {
         .assert_status(200)
         .json();
     assert_eq!(listed["meta"]["total"], 1);
+    // The record an evaluation names cannot be removed from under it.
+    let path = format!("/api/v1/follow-up-funding/{}", f["id"]);
+    app.delete(&path)
+        .bearer(&app.admin())
+        .header("if-match", "*")
+        .send()
+        .await
+        .assert_problem(409, "conflict");
+    app.get(&path)
+        .signed_as(Role::Viewer)
+        .send()
+        .await
+        .assert_status(200);
 });
 
 db_test!(

@@ -396,3 +396,20 @@ db_test!(every_write_leaves_an_audit_event, |app| {
         .json();
     assert_eq!(all["meta"]["total"], 4);
 });
+
+db_test!(
+    a_state_without_eligibility_has_empty_eligibility_cells_in_csv,
+    |app| {
+        app.create_member_state("BRA", "Brazil", "SA").await;
+        let csv = app
+            .get("/api/v1/member-states?format=csv")
+            .signed_as(devfund::auth::Role::Viewer)
+            .send()
+            .await
+            .assert_status(200)
+            .text();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 2, "{csv}");
+        assert!(lines[1].starts_with("BRA,Brazil,SA,"), "{}", lines[1]);
+    }
+);

@@ -86,6 +86,7 @@ pub async fn update_follow_up(
 #[utoipa::path(tag = "follow-up-funding", params(("id" = i64, Path), ("If-Match" = String, Header, description = "ETag from your last read")),
     security(("bearer" = ["projects:write"])),
     responses((status = 204, description = "Deleted"),
+        (status = 409, description = "An evaluation names it as its subject (`conflict`)", body = crate::error::Problem, content_type = PROBLEM),
         (status = 412, description = "Stale `If-Match` (`precondition_failed`)", body = crate::error::Problem, content_type = PROBLEM),
         (status = 428, description = "No `If-Match` (`precondition_required`)", body = crate::error::Problem, content_type = PROBLEM)))]
 #[delete("/follow-up-funding/{id}")]

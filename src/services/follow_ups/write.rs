@@ -131,6 +131,13 @@ pub fn delete(
 ) -> Result<(), ApiError> {
     write_tx(conn, |conn| {
         let writable = load_for_write(conn, actor, id, expected_version)?;
+        let evaluated =
+            crate::models::evaluation::EvaluationFilter::default().of_follow_up(conn, id)?;
+        if evaluated > 0 {
+            return Err(ApiError::conflict(format!(
+                "follow-up funding {id} is the subject of {evaluated} evaluation(s); delete or re-point them first"
+            )));
+        }
         FollowUp::delete(conn, id)?;
         audit::record(
             conn,
