@@ -12,10 +12,9 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(Kind::UniqueViolation, _) => {
                 ApiError::conflict("a record with this key already exists")
             }
-            // SQLite reports a foreign-key failure without its kind.
-            Error::DatabaseError(Kind::ForeignKeyViolation, info)
-            | Error::DatabaseError(Kind::Unknown, info)
-                if matches!(&e, Error::DatabaseError(Kind::ForeignKeyViolation, _))
+            // SQLite reports a foreign-key failure without its kind, by its message alone.
+            Error::DatabaseError(kind, info)
+                if matches!(kind, Kind::ForeignKeyViolation)
                     || info.message().contains("FOREIGN KEY constraint failed") =>
             {
                 tracing::info!(detail = info.message(), "foreign key violation");

@@ -194,7 +194,7 @@ fn response(r: &RecommendationView) -> RecommendationResponse {
         id: r.id,
         evaluation_id: v.evaluation_id,
         project_code: r.project_code.clone(),
-        evaluation_kind: r.evaluation_kind.unwrap_or(EvaluationKind::ExPost),
+        evaluation_kind: r.evaluation_kind,
         label: v.label.clone(),
         position: v.position,
         text: v.text.clone(),
@@ -369,7 +369,7 @@ pub async fn list_evaluation_recommendations(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     db::run(&state.pool, move |conn| {
-        crate::services::evaluations::find(conn, id).map(|_| ())
+        crate::services::evaluations::row(conn, id).map(|_| ())
     })
     .await?;
     let q = query.into_inner();
@@ -542,20 +542,11 @@ pub async fn update_recommendation(
         } else {
             None
         };
-        let status = match touches("status") {
-            true => Some(
-                serde_json::from_value::<RecommendationStatus>(doc["status"].clone()).map_err(
-                    |e| {
-                        ApiError::validation(vec![FieldError::new(
-                            "status",
-                            "invalid",
-                            e.to_string(),
-                        )])
-                    },
-                )?,
-            ),
-            false => None,
-        };
+        // The patch's shape was checked above: a status here is one of the enum's.
+        let status = touches("status")
+            .then(|| serde_json::from_value::<RecommendationStatus>(doc["status"].clone()))
+            .transpose()
+            .map_err(ApiError::internal)?;
         let status_note = touches("status_note").then(|| {
             doc["status_note"]
                 .as_str()

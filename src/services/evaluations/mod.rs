@@ -31,9 +31,14 @@ pub struct EvaluationView {
 }
 
 pub fn find(conn: &mut Conn, id: i64) -> Result<EvaluationView, ApiError> {
-    let row = Evaluation::find(conn, id)?
-        .ok_or_else(|| ApiError::not_found(format!("evaluation {id}")))?;
+    let row = row(conn, id)?;
     Ok(views(conn, vec![row])?.remove(0))
+}
+
+/// The evaluation's own row (one query), 404 when there is none: for what needs no more than
+/// that it exists, its version or its completion.
+pub fn row(conn: &mut Conn, id: i64) -> Result<Evaluation, ApiError> {
+    Evaluation::find(conn, id)?.ok_or_else(|| ApiError::not_found(format!("evaluation {id}")))
 }
 
 /// Views of `rows` in a fixed number of queries (five, whatever their number).

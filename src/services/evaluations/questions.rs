@@ -18,18 +18,18 @@ pub fn find(conn: &mut Conn, id: i64) -> Result<Question, ApiError> {
 
 /// The questions of an evaluation, in order (404 for an unknown evaluation).
 pub fn of_evaluation(conn: &mut Conn, evaluation_id: i64) -> Result<Vec<Question>, ApiError> {
-    super::find(conn, evaluation_id)?;
+    super::row(conn, evaluation_id)?;
     Ok(Question::of_evaluation(conn, evaluation_id)?)
 }
 
 /// Moves the evaluation's version on, so its ETag tells that its questions changed.
 pub(super) fn touch_evaluation(conn: &mut Conn, evaluation_id: i64) -> Result<(), ApiError> {
-    let e = super::find(conn, evaluation_id)?;
+    let e = super::row(conn, evaluation_id)?;
     written(Evaluation::touch(
         conn,
         evaluation_id,
         now(),
-        e.values.version + 1,
+        e.v.version + 1,
     )?)
 }
 

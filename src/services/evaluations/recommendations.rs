@@ -22,7 +22,7 @@ pub struct RecommendationView {
     pub values: RecommendationValues,
     pub addressees: Vec<String>,
     pub project_code: String,
-    pub evaluation_kind: Option<crate::domain::evaluation::EvaluationKind>,
+    pub evaluation_kind: crate::domain::evaluation::EvaluationKind,
 }
 
 /// Views of `rows` in three queries, whatever their number.
@@ -34,19 +34,26 @@ pub fn views(
     let evaluation_ids: Vec<i64> = rows.iter().map(|r| r.v.evaluation_id).collect();
     let mut addressees = Recommendation::addressees(conn, &ids)?;
     let context = Recommendation::context(conn, &evaluation_ids)?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
-            let ctx = context.get(&r.v.evaluation_id);
-            RecommendationView {
+            // The foreign key guarantees the evaluation; its absence is a broken database.
+            let (project_code, evaluation_kind) =
+                context.get(&r.v.evaluation_id).cloned().ok_or_else(|| {
+                    ApiError::internal(anyhow::anyhow!(
+                        "recommendation {} has no evaluation {}",
+                        r.id,
+                        r.v.evaluation_id
+                    ))
+                })?;
+            Ok(RecommendationView {
                 id: r.id,
                 addressees: addressees.remove(&r.id).unwrap_or_default(),
-                project_code: ctx.map(|c| c.0.clone()).unwrap_or_default(),
-                evaluation_kind: ctx.map(|c| c.1),
+                project_code,
+                evaluation_kind,
                 values: r.v,
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 pub fn find(conn: &mut Conn, id: i64) -> Result<RecommendationView, ApiError> {
@@ -129,7 +136,7 @@ pub fn create(
     input: RecommendationInput,
 ) -> Result<RecommendationView, ApiError> {
     write_tx(conn, |conn| {
-        let evaluation = super::find(conn, evaluation_id)?;
+        let evaluation = super::row(conn, evaluation_id)?;
         let at = now();
         let next = Recommendation::count_of(conn, evaluation_id)? + 1;
         let v = RecommendationValues {
@@ -148,7 +155,7 @@ pub fn create(
             responded_by: None,
             status: RecommendationStatus::Open,
             status_note: None,
-            issued_on: evaluation.values.completed_on_start.unwrap_or(at.date()),
+            issued_on: evaluation.v.completed_on_start.unwrap_or(at.date()),
             created_at: at,
             updated_at: at,
             version: 1,
