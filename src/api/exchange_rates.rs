@@ -10,7 +10,7 @@ use super::extract::{Body, RawBody, content_type, parse_json};
 use super::follow_ups::CurrencyCodeParam;
 use super::negotiate::{self, Format};
 use super::params::{List, Query, texts};
-use super::schemas::{CurrencyCode, MonthText, RateText};
+use super::schemas::{CurrencyCode, MonthText, RateText, RatedCurrencyCode};
 use super::{PageQuery, page_response, utc};
 use crate::auth::{Authorized, need};
 use crate::db;
@@ -44,7 +44,7 @@ pub struct RateRequest {
 #[serde(deny_unknown_fields)]
 pub struct RateRow {
     /// Any currency but USD.
-    #[schema(value_type = CurrencyCode)]
+    #[schema(value_type = RatedCurrencyCode)]
     pub currency: String,
     #[schema(value_type = MonthText)]
     pub month: String,
@@ -225,7 +225,7 @@ pub async fn list_exchange_rates(
 /// Set the rate of one currency and month (201 new, 200 replaced). Follow-up funding in that
 /// currency is converted again in the same transaction.
 #[utoipa::path(tag = "exchange-rates", request_body = RateRequest,
-    params(("currency" = String, Path, example = "EUR"), ("month" = String, Path, example = "2019-06")),
+    params(("currency" = RatedCurrencyCode, Path, example = "EUR"), ("month" = MonthText, Path, example = "2019-06")),
     security(("bearer" = ["reference:write"])),
     responses((status = 200, description = "Replaced", body = RateResponse), (status = 201, description = "Created", body = RateResponse)))]
 #[put("/exchange-rates/{currency}/{month}")]

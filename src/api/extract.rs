@@ -10,6 +10,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
+use super::strict_json::Strict;
 use crate::error::{ApiError, ErrorCode, FieldError};
 use crate::services::Precondition;
 
@@ -102,6 +103,7 @@ pub fn is_body_timeout(e: &PayloadError) -> bool {
 /// Two things JSON allows are settled first: a string holding a NUL character is refused
 /// (422 naming the field: PostgreSQL cannot store one), and a number with an integral value
 /// written as a fraction (`2019.0`, `1e3`) counts as the integer it is, as JSON Schema has it.
+/// A struct is read only from an object ([`Strict`]), never from an array of its fields.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         ApiError::new(
@@ -122,7 +124,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         )]));
     }
     integral_numbers(&mut value);
-    serde_path_to_error::deserialize(value).map_err(|e| {
+    serde_path_to_error::deserialize(Strict(value)).map_err(|e| {
         let path = e.path().to_string();
         let message = e.inner().to_string();
         let (field, code) = if let Some(name) = between_backticks(&message, "missing field") {
@@ -216,32 +218,68 @@ pub fn if_match(req: &HttpRequest) -> Result<Precondition, ApiError> {
         return Ok(Precondition::Unstated);
     }
     let mut versions = Vec::new();
-    let mut never = false;
     for value in values {
         let text = value
             .to_str()
             .map_err(|_| ApiError::precondition_failed())?;
-        for tag in text.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-            if tag == "*" {
-                return Ok(Precondition::Any);
+        match if_match_line(text) {
+            Some(IfMatchLine::Any) => return Ok(Precondition::Any),
+            Some(IfMatchLine::Strong(tags)) => {
+                versions.extend(tags.into_iter().filter_map(version_of_tag));
             }
-            match tag
-                .strip_prefix("\"v")
-                .and_then(|t| t.strip_suffix('"'))
-                .and_then(|v| v.parse::<i64>().ok())
-            {
-                Some(v) => versions.push(v),
-                None => never = true,
-            }
+            // Not `*` nor a list of entity tags (empty, unquoted, a trailing comma): it can
+            // match nothing, so the precondition fails, as the document's pattern says.
+            None => return Ok(Precondition::Never),
         }
     }
-    Ok(if versions.is_empty() && never {
+    Ok(if versions.is_empty() {
         Precondition::Never
-    } else if versions.is_empty() {
-        Precondition::Unstated
     } else {
         Precondition::OneOf(versions)
     })
+}
+
+/// One `If-Match` field line: `*`, or the opaque parts of its strong entity tags (weak ones
+/// are valid but never match a write, RFC 9110 §8.8.3.2).
+enum IfMatchLine<'a> {
+    Any,
+    Strong(Vec<&'a str>),
+}
+
+/// Parses `"*" / #entity-tag` exactly as [`crate::api::openapi::IF_MATCH_PATTERN`] states it:
+/// one or more entity tags separated by commas and optional whitespace; `None` otherwise.
+fn if_match_line(text: &str) -> Option<IfMatchLine<'_>> {
+    const OWS: [char; 2] = [' ', '\t'];
+    let mut rest = text.trim_matches(OWS);
+    if rest == "*" {
+        return Some(IfMatchLine::Any);
+    }
+    let mut strong = Vec::new();
+    loop {
+        let (weak, tag) = match rest.strip_prefix("W/") {
+            Some(tag) => (true, tag),
+            None => (false, rest),
+        };
+        let tag = tag.strip_prefix('"')?;
+        let close = tag.find('"')?;
+        if !weak {
+            strong.push(&tag[..close]);
+        }
+        rest = tag[close + 1..].trim_start_matches(OWS);
+        if rest.is_empty() {
+            return Some(IfMatchLine::Strong(strong));
+        }
+        rest = rest.strip_prefix(',')?.trim_start_matches(OWS);
+    }
+}
+
+/// The record version an opaque tag of ours names (`v12` → 12), if any.
+fn version_of_tag(opaque: &str) -> Option<i64> {
+    let digits = opaque.strip_prefix('v')?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 /// The strong entity tag of a record version.
@@ -331,5 +369,41 @@ mod if_match_tests {
         assert_eq!(parse(&["W/\"v3\""]), Precondition::Never);
         assert_eq!(parse(&["\"abc\""]), Precondition::Never);
         assert_eq!(parse(&["W/\"v3\", \"v4\""]), Precondition::OneOf(vec![4]));
+    }
+
+    #[test]
+    fn if_match_accepts_exactly_what_the_document_pattern_states() {
+        let schema =
+            serde_json::json!({"type": "string", "pattern": crate::api::openapi::IF_MATCH_PATTERN});
+        let pattern = jsonschema::validator_for(&schema).expect("pattern compiles");
+        for text in [
+            "*",
+            " * ",
+            "\"v1\"",
+            "\"v1\",\"v2\"",
+            "\"v1\" ,\t\"v2\"",
+            "W/\"v1\"",
+            "\"\"",
+            "\"a,b\"",
+            "",
+            " ",
+            "v1",
+            "\"v1\",",
+            ",\"v1\"",
+            "\"v1\" \"v2\"",
+            "\"v1",
+            "*, \"v1\"",
+            "W/v1",
+            "\"v1\",,\"v2\"",
+        ] {
+            assert_eq!(
+                if_match_line(text).is_some(),
+                pattern.is_valid(&serde_json::json!(text)),
+                "{text:?}"
+            );
+        }
+        assert_eq!(parse(&["\"v1\","]), Precondition::Never);
+        assert_eq!(parse(&[""]), Precondition::Never);
+        assert_eq!(parse(&["\"v+1\""]), Precondition::Never);
     }
 }

@@ -21,6 +21,7 @@ pub mod projects;
 pub mod reference;
 pub mod reports;
 pub mod schemas;
+pub mod strict_json;
 pub mod system;
 pub mod users;
 

@@ -35,7 +35,9 @@ listed under `oauth2`, whose password and client-credentials flows get a token f
 `POST /api/v1/auth/token` (the Authorize button of `/docs`); a token carries every permission \
 of its role, whatever scopes are asked for.\n\n\
 Errors are RFC 9457 `application/problem+json` with a stable `code`; the token endpoint's \
-also carry OAuth 2.0's `error` and `error_description`.",
+also carry OAuth 2.0's `error` and `error_description`. No string, in a body or a parameter, \
+may hold the NUL character (U+0000), which PostgreSQL cannot store: it is refused naming the \
+field (422 `nul_character` in a body, 400 for a parameter).",
         license(name = "MIT")
     ),
     components(schemas(
@@ -45,6 +47,7 @@ also carry OAuth 2.0's `error` and `error_description`.",
         crate::api::negotiate::Format,
         crate::api::reference::GoalInclude,
         crate::api::schemas::ProjectCodeSchema,
+        crate::api::schemas::NonEmptyText,
     )),
     servers((url = "/", description = "The service that serves this document")),
     modifiers(&Security),
@@ -112,8 +115,40 @@ pub fn document_for(catalogue: &Catalogue) -> Doc {
         .split_for_parts();
     add_error_responses(&mut doc);
     state_if_match_form(&mut doc);
+    state_what_derives_cannot(&mut doc);
     super::schemas::describe(&mut doc, catalogue);
     doc
+}
+
+/// Rules the server enforces that utoipa's derives have no attribute for (5.5 has no
+/// `unique_items`, and its `min_properties` writes `maxProperties`), stated here instead:
+/// an evaluation's subject names exactly one of its two keys, and the portfolio's two
+/// `group_by` dimensions differ.
+fn state_what_derives_cannot(doc: &mut Doc) {
+    use utoipa::openapi::schema::Schema;
+    if let Some(RefOr::T(Schema::Object(subject))) = doc
+        .components
+        .as_mut()
+        .and_then(|c| c.schemas.get_mut("SubjectFields"))
+    {
+        subject.min_properties = Some(1);
+        subject.max_properties = Some(1);
+    }
+    let portfolio = doc
+        .paths
+        .paths
+        .get_mut("/api/v1/reports/portfolio")
+        .and_then(|item| item.get.as_mut());
+    for param in portfolio
+        .into_iter()
+        .flat_map(|op| op.parameters.iter_mut().flatten())
+    {
+        if param.name == "group_by"
+            && let Some(RefOr::T(Schema::Array(list))) = param.schema.as_mut()
+        {
+            list.unique_items = true;
+        }
+    }
 }
 
 /// What an `If-Match` header may hold (RFC 9110 §13.1.1): `*`, or a list of entity tags. An

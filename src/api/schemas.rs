@@ -13,6 +13,7 @@ use utoipa::openapi::{OpenApi as Doc, RefOr};
 
 use crate::domain::country;
 use crate::domain::money;
+use crate::domain::project::Status;
 use crate::domain::wire::patterns;
 use crate::models::reference::Catalogue;
 
@@ -34,6 +35,7 @@ macro_rules! code_schemas {
 code_schemas!(
     Iso3Code,
     CurrencyCode,
+    RatedCurrencyCode,
     RegionCode,
     SdgGoalNumber,
     SdgTargetCode,
@@ -49,6 +51,7 @@ code_schemas!(
     BudgetAmount,
     Amount,
     UsdCurrency,
+    InitialStatus,
     ShareText,
     RateText,
     MonthText,
@@ -121,6 +124,16 @@ pub fn describe(doc: &mut Doc, c: &Catalogue) {
     );
     set("UsdCurrency", strings("Always `USD`.", ["USD"]));
     set(
+        "InitialStatus",
+        strings(
+            "The status a project is created in: `draft` (the default), or from `approved` on to enter a past year's record as history (needs `projects:approve`).",
+            Status::ALL
+                .iter()
+                .filter(|s| **s == Status::Draft || s.is_historical_entry())
+                .map(|s| s.as_str()),
+        ),
+    );
+    set(
         "ShareText",
         pattern(
             "A share between 0 and 1 as a decimal string, at most six decimals.",
@@ -160,6 +173,13 @@ pub fn describe(doc: &mut Doc, c: &Catalogue) {
         strings(
             "Active ISO 4217 currency code, e.g. `EUR`.",
             money::currency_codes(),
+        ),
+    );
+    set(
+        "RatedCurrencyCode",
+        strings(
+            "Active ISO 4217 currency code other than `USD` (the unit rates are in), e.g. `EUR`.",
+            money::currency_codes().into_iter().filter(|c| *c != "USD"),
         ),
     );
     set(
@@ -255,3 +275,18 @@ impl utoipa::ToSchema for ProjectCodeSchema {
         "ProjectCode".into()
     }
 }
+
+/// The `NonEmptyText` schema: a string of at least one character (a member of a
+/// comma-separated filter, where an empty member is refused).
+pub struct NonEmptyText;
+
+impl utoipa::PartialSchema for NonEmptyText {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for NonEmptyText {}

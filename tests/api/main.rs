@@ -4,6 +4,7 @@
 mod support;
 
 mod auth;
+mod contract_edges;
 mod db_down;
 mod evaluation_reports;
 mod evaluations;

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::api::patch::present;
 use crate::api::schemas::ProjectCodeSchema;
 use crate::domain::evaluation::{
     Criterion, EvaluationKind, EvaluationStatus, EvaluatorType, Method, Rating,
@@ -13,15 +14,25 @@ use crate::services::evaluations::input::{EvaluationDraft, EvaluatorDraft, Judge
 
 /// What an evaluation is of: exactly one of a Fund project (`project_code`) or a scaled-up
 /// initiative recorded as follow-up funding (`follow_up_id`, e.g. a donor-funded successor
-/// project that had its own mid-term review).
+/// project that had its own mid-term review): an object with exactly one of the two keys.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubjectFields {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<ProjectCodeSchema>)]
+    /// Omitted, not `null`, when the subject is a follow-up record.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = ProjectCodeSchema)]
     pub project_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(minimum = 1)]
+    /// Omitted, not `null`, when the subject is a project.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = i64, minimum = 1)]
     pub follow_up_id: Option<i64>,
 }
 

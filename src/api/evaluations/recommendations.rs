@@ -12,7 +12,7 @@ use crate::api::csv::{self, Columns};
 use crate::api::extract::{Body, etag, if_match, parse_json};
 use crate::api::negotiate::Format;
 use crate::api::params::{List, Query, Sort, SortKeys, Timestamp, instant, sort, texts, values};
-use crate::api::schemas::ProjectCodeSchema;
+use crate::api::schemas::{NonEmptyText, ProjectCodeSchema};
 use crate::api::{FormatQuery, PageQuery, utc};
 use crate::auth::{Authorized, need};
 use crate::db;
@@ -254,14 +254,14 @@ pub struct ListRecommendationsQuery {
     #[param(value_type = Option<Vec<RecommendationStatus>>, style = Form, explode = false)]
     pub status: Option<List<RecommendationStatus>>,
     /// Addressees, exactly as written (e.g. `IOM Mongolia`).
-    #[param(value_type = Option<Vec<String>>, style = Form, explode = false)]
+    #[param(value_type = Option<Vec<NonEmptyText>>, style = Form, explode = false)]
     pub addressee: Option<List<String>>,
     #[param(value_type = Option<Vec<Priority>>, style = Form, explode = false)]
     pub priority: Option<List<Priority>>,
     /// `true`: open (`open`, `in_progress`) and past the due date; `false`: all others.
     pub overdue: Option<bool>,
     /// Open, and made at least this many months ago.
-    #[param(minimum = 0, maximum = 1200)]
+    #[param(minimum = 0, maximum = 1200)] // OPEN_LONGER_THAN_MAX
     pub open_longer_than: Option<u16>,
     /// Changed after this instant (RFC 3339), for incremental sync.
     #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
@@ -281,9 +281,18 @@ impl SortKeys for RecommendationSort {
     ];
 }
 
+/// The longest `open_longer_than` accepted: a hundred years, as the document states.
+const OPEN_LONGER_THAN_MAX: u16 = 1200;
+
 fn list_filter(q: &ListRecommendationsQuery) -> Result<RecommendationFilter, ApiError> {
     let today = chrono::Utc::now().date_naive();
     let issued_by = match q.open_longer_than {
+        Some(months) if months > OPEN_LONGER_THAN_MAX => {
+            return Err(ApiError::bad_parameter(
+                "open_longer_than",
+                format!("at most {OPEN_LONGER_THAN_MAX} months"),
+            ));
+        }
         Some(months) => Some(
             today
                 .checked_sub_months(chrono::Months::new(u32::from(months)))

@@ -7,9 +7,9 @@ use utoipa::ToSchema;
 
 use crate::api::money::BudgetInput;
 use crate::api::schemas::{
-    CrossCuttingThemeCode, GcmObjectiveNumber, InnovationAreaCode, Iso3Code, MigofElementCode,
-    MsdDeliverableNumber, MsdOutcomeNumber, ProjectCodeSchema, SdgTargetCode, ShareText,
-    ThematicAreaCode,
+    CrossCuttingThemeCode, GcmObjectiveNumber, InitialStatus, InnovationAreaCode, Iso3Code,
+    MigofElementCode, MsdDeliverableNumber, MsdOutcomeNumber, ProjectCodeSchema, SdgTargetCode,
+    ShareText, ThematicAreaCode,
 };
 use crate::domain::project::Status;
 use crate::domain::{FundingLine, Scope};
@@ -73,6 +73,7 @@ pub struct ProjectFields {
     #[serde(default)]
     pub summary: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<InitialStatus>)]
     pub status: Option<Status>,
     pub funding_line: FundingLine,
     #[schema(minimum = 1990, maximum = 2100)]

@@ -26,7 +26,8 @@ const PROBLEM: &str = "application/problem+json";
 pub struct TransitionRequest {
     /// The status to move to.
     pub to: Status,
-    /// Why; kept in the project's history.
+    /// Why; kept in the project's history (not blank).
+    #[schema(min_length = 1, pattern = r"[^ \t\n\r]")]
     pub reason: String,
 }
 
@@ -54,8 +55,7 @@ pub async fn transition_project(
     if body.to == Status::Approved {
         principal.require(Permission::ProjectsApprove)?;
     }
-    let reason = body.reason.trim().to_owned();
-    if reason.is_empty() {
+    if crate::domain::wire::is_blank(&body.reason) {
         return Err(ApiError::validation(vec![FieldError::new(
             "reason",
             "required",
@@ -63,6 +63,7 @@ pub async fn transition_project(
         )]));
     }
     let expected = if_match(&req)?;
+    let reason = crate::domain::wire::trim(&body.reason).to_owned();
     let (code, actor, to) = (path.into_inner(), Actor::from(&*principal), body.to);
     let view = db::run(&state.pool, move |conn| {
         projects::transition(conn, &actor, &code, &expected, to, &reason)
