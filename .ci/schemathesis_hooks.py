@@ -61,7 +61,8 @@ NOT_EXPRESSIBLE_PROBLEMS = {"rule_violation"}
 
 
 def _by_design_422(response: Any) -> bool:
-    if response.status_code != 422:
+    # A NUL in a parameter is a 400 (bad_request) naming it with the same field-error code.
+    if response.status_code not in (400, 422):
         return False
     try:
         problem = response.json()
@@ -72,7 +73,13 @@ def _by_design_422(response: Any) -> bool:
     if problem.get("code") in NOT_EXPRESSIBLE_PROBLEMS:
         return True
     errors = problem.get("errors") or []
-    if problem.get("code") != "validation_failed" or not errors:
+    if not errors:
+        return False
+    if response.status_code == 400:
+        return problem.get("code") == "bad_request" and all(
+            isinstance(e, dict) and e.get("code") == "nul_character" for e in errors
+        )
+    if problem.get("code") != "validation_failed":
         return False
     for e in errors:
         if not isinstance(e, dict):

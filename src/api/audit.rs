@@ -113,6 +113,8 @@ async fn list_audit_events(
             total,
         ))
     };
+    // Paging is checked even for CSV, which ignores it: a bad value is refused either way.
+    let paging = paging.into_inner().paging()?;
     if negotiate::choose(&req, q.format)? == Format::Csv {
         let pool = state.pool.clone();
         return csv::stream_list("audit-events", move |offset| {
@@ -127,7 +129,6 @@ async fn list_audit_events(
         .await
         .map(negotiate::vary);
     }
-    let paging = paging.into_inner().paging()?;
     let (items, total) = db::run(&state.pool, move |conn| {
         page(conn, paging.offset(), paging.limit())
     })

@@ -302,6 +302,8 @@ where
     C: FnOnce(&mut crate::db::Conn) -> Result<i64, ApiError> + Send + 'static,
 {
     use super::negotiate::{self, Format};
+    // Paging is checked even for CSV, which ignores it: a bad value is refused either way.
+    let paging = paging.paging()?;
     if negotiate::choose(req, format)? == Format::Csv {
         let pool = pool.clone();
         return stream_list(filename, move |offset| {
@@ -314,7 +316,6 @@ where
         .await
         .map(negotiate::vary);
     }
-    let paging = paging.paging()?;
     let (items, total) = crate::db::run(pool, move |conn| {
         let total = count(conn)?;
         Ok((page(conn, paging.offset(), paging.limit())?, total))

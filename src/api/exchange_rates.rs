@@ -200,6 +200,8 @@ pub async fn list_exchange_rates(
             total,
         ))
     };
+    // Paging is checked even for CSV, which ignores it: a bad value is refused either way.
+    let paging = paging.into_inner().paging()?;
     if negotiate::choose(&req, q.format)? == Format::Csv {
         let pool = state.pool.clone();
         return csv::stream_list("exchange-rates", move |offset| {
@@ -214,7 +216,6 @@ pub async fn list_exchange_rates(
         .await
         .map(negotiate::vary);
     }
-    let paging = paging.into_inner().paging()?;
     let (items, total) = db::run(&state.pool, move |conn| {
         page(conn, paging.offset(), paging.limit())
     })

@@ -57,9 +57,10 @@ pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     let mut pairs: Vec<(String, String)> = Vec::new();
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         if key.contains('\0') || value.contains('\0') {
-            return Err(ApiError::bad_parameter(
+            return Err(ApiError::bad_parameter_as(
                 &key.replace('\0', ""),
-                "must not contain a NUL character",
+                "nul_character",
+                "must not contain a NUL character (U+0000)",
             ));
         }
         match pairs.iter_mut().find(|(k, _)| *k == key) {
@@ -87,7 +88,8 @@ pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     })
 }
 
-/// A comma-separated filter: OR within it. An empty string is no filter.
+/// A comma-separated filter: OR within it. An empty value is refused (the document's items
+/// are never empty): leave the parameter out for no filter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct List<T>(pub Vec<T>);
 
@@ -105,7 +107,9 @@ where
     fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
         let text = String::deserialize(de)?;
         if text.trim().is_empty() {
-            return Ok(List(Vec::new()));
+            return Err(D::Error::custom(
+                "give at least one value, or leave the parameter out",
+            ));
         }
         let parts: Vec<&str> = text.split(',').map(str::trim).collect();
         if parts.len() > MAX_LIST_VALUES {
@@ -272,8 +276,8 @@ mod tests {
             vec![FundingLine::Line1, FundingLine::Line2]
         );
         assert_eq!(s.year.unwrap().0, vec![2019, 2020]);
-        let s: Sample = parse("line=").unwrap();
-        assert!(s.line.unwrap().0.is_empty());
+        assert_eq!(field_of("line="), "line");
+        assert_eq!(field_of("line=%20"), "line");
     }
 
     #[test]

@@ -290,3 +290,22 @@ impl utoipa::PartialSchema for NonEmptyText {
 }
 
 impl utoipa::ToSchema for NonEmptyText {}
+
+/// The `AddresseeName` schema: whom a recommendation is addressed to (`IOM Mongolia`).
+pub struct AddresseeName;
+
+impl utoipa::PartialSchema for AddresseeName {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "Whom a recommendation is addressed to, e.g. `IOM Mongolia`: 1–300 characters, not blank.",
+            ))
+            .min_length(Some(1))
+            .max_length(Some(300))
+            .pattern(Some(crate::domain::wire::NON_BLANK))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for AddresseeName {}

@@ -158,6 +158,8 @@ async fn list_users(
             total,
         ))
     };
+    // Paging is checked even for CSV, which ignores it: a bad value is refused either way.
+    let paging = query.into_inner().paging()?;
     if negotiate::choose(&req, format.format)? == Format::Csv {
         let pool = state.pool.clone();
         return csv::stream_list("users", move |offset| {
@@ -172,7 +174,6 @@ async fn list_users(
         .await
         .map(negotiate::vary);
     }
-    let paging = query.into_inner().paging()?;
     let (items, total) = db::run(&state.pool, move |conn| {
         page(conn, paging.offset(), paging.limit())
     })

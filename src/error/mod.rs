@@ -89,11 +89,16 @@ impl ApiError {
 
     /// A 400 naming the query or path parameter at fault.
     pub fn bad_parameter(field: &str, message: impl Into<String>) -> Self {
+        Self::bad_parameter_as(field, "invalid_parameter", message)
+    }
+
+    /// A 400 naming the parameter at fault, with a field-error code of its own.
+    pub fn bad_parameter_as(field: &str, code: &str, message: impl Into<String>) -> Self {
         let message = message.into();
         ApiError::Client {
             code: ErrorCode::ValidationFailed,
             detail: format!("{field}: {message}"),
-            errors: vec![FieldError::new(field, "invalid_parameter", message)],
+            errors: vec![FieldError::new(field, code, message)],
         }
         .with_status_400()
     }

@@ -209,3 +209,34 @@ db_test!(
         assert_eq!(project_total(&app).await, 0);
     }
 );
+
+db_test!(
+    paging_and_empty_filters_are_checked_whatever_the_format,
+    |app| {
+        for (path, field) in [
+            ("/api/v1/projects?format=csv&per_page=100000", "per_page"),
+            ("/api/v1/follow-up-funding?format=csv&page=0", "page"),
+            (
+                "/api/v1/recommendations?format=csv&per_page=501",
+                "per_page",
+            ),
+            ("/api/v1/projects?status=", "status"),
+            ("/api/v1/recommendations?addressee=", "addressee"),
+        ] {
+            let doc = app
+                .get(path)
+                .signed_as(Role::Viewer)
+                .send()
+                .await
+                .assert_problem(400, "bad_request");
+            assert_eq!(doc["errors"][0]["field"], field, "{path}: {doc}");
+        }
+        let doc = app
+            .get("/api/v1/recommendations?addressee=SD%00C")
+            .signed_as(Role::Viewer)
+            .send()
+            .await
+            .assert_problem(400, "bad_request");
+        assert_eq!(doc["errors"][0]["code"], "nul_character", "{doc}");
+    }
+);

@@ -12,7 +12,7 @@ use crate::api::csv::{self, Columns};
 use crate::api::extract::{Body, etag, if_match, parse_json};
 use crate::api::negotiate::Format;
 use crate::api::params::{List, Query, Sort, SortKeys, Timestamp, instant, sort, texts, values};
-use crate::api::schemas::{NonEmptyText, ProjectCodeSchema};
+use crate::api::schemas::{AddresseeName, NonEmptyText, ProjectCodeSchema};
 use crate::api::{FormatQuery, PageQuery, utc};
 use crate::auth::{Authorized, need};
 use crate::db;
@@ -78,6 +78,7 @@ pub struct RecommendationFields {
     pub category: RecommendationCategory,
     /// Whom it is addressed to, e.g. `["IOM Mongolia", "SDC"]`.
     #[serde(default)]
+    #[schema(value_type = Vec<AddresseeName>)]
     pub addressees: Vec<String>,
     #[serde(default)]
     pub priority: Option<Priority>,
@@ -456,7 +457,7 @@ pub struct UpdateRecommendationRequest {
     #[schema(nullable = false)]
     pub category: Option<RecommendationCategory>,
     #[serde(default, deserialize_with = "crate::api::extract::double_option")]
-    #[schema(value_type = Option<Vec<String>>)]
+    #[schema(value_type = Option<Vec<AddresseeName>>)]
     pub addressees: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "crate::api::extract::double_option")]
     #[schema(value_type = Option<Priority>)]

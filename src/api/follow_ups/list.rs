@@ -175,6 +175,8 @@ async fn list(
     paging: PageQuery,
     state: &AppState,
 ) -> Result<HttpResponse, ApiError> {
+    // Paging is checked even for CSV, which ignores it: a bad value is refused either way.
+    let paging = paging.paging()?;
     if negotiate::choose(req, format)? == Format::Csv {
         let pool = state.pool.clone();
         return crate::api::csv::stream("follow-up-funding", CSV_COLUMNS, move |offset| {
@@ -194,7 +196,6 @@ async fn list(
         .await
         .map(negotiate::vary);
     }
-    let paging = paging.paging()?;
     let (views, total) = db::run(&state.pool, move |conn| {
         let total = filter.count(conn)?;
         Ok((

@@ -108,6 +108,8 @@ pub async fn list_member_states(
         updated_since: instant(q.updated_since),
         sort: sort(&q.sort),
     };
+    // Paging is checked even for CSV, which ignores it: a bad value is refused either way.
+    let paging = paging.into_inner().paging()?;
     if negotiate::choose(&req, q.format)? == Format::Csv {
         let state = state.into_inner();
         return csv::stream_list("member-states", move |offset| {
@@ -123,7 +125,6 @@ pub async fn list_member_states(
         .await
         .map(negotiate::vary);
     }
-    let paging = paging.into_inner().paging()?;
     let catalogue = state.catalogue.clone();
     let (items, total) = db::run(&state.pool, move |conn| {
         page_of(conn, &catalogue, &filter, paging.offset(), paging.limit())

@@ -102,6 +102,8 @@ pub async fn get_project_history(
             total,
         ))
     };
+    // Paging is checked even for CSV, which ignores it: a bad value is refused either way.
+    let paging = paging.into_inner().paging()?;
     if negotiate::choose(&req, format.format)? == Format::Csv {
         // The first batch is read before answering, so an unknown project is still a 404.
         let pool = state.pool.clone();
@@ -117,7 +119,6 @@ pub async fn get_project_history(
         .await
         .map(negotiate::vary);
     }
-    let paging = paging.into_inner().paging()?;
     let (items, total) = db::run(&state.pool, move |conn| {
         page(conn, paging.offset(), paging.limit())
     })

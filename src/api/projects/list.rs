@@ -173,12 +173,13 @@ pub async fn list_projects(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let filter = filter(&query, &state.catalogue)?;
+    // Paging is checked even for CSV, which ignores it: a bad value is refused either way.
+    let paging = paging.into_inner().paging()?;
     if negotiate::choose(&req, query.format)? == Format::Csv {
         return csv::respond(state.into_inner(), filter)
             .await
             .map(negotiate::vary);
     }
-    let paging = paging.into_inner().paging()?;
     let (views, total) = db::run(&state.pool, move |conn| {
         let total = filter.count(conn)?;
         let rows = filter.page(conn, paging.offset(), paging.limit())?;

@@ -158,10 +158,11 @@ fn paginate<T: Serialize + Columns>(
     req: &HttpRequest,
     filename: &str,
 ) -> Result<HttpResponse, ApiError> {
+    // Paging is checked even for CSV, which ignores it: a bad value is refused either way.
+    let paging = paging.paging()?;
     if negotiate::choose(req, format)? == Format::Csv {
         return csv::list(filename, &items).map(negotiate::vary);
     }
-    let paging = paging.paging()?;
     let total = items.len() as i64;
     let page: Vec<T> = items
         .into_iter()
