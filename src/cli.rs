@@ -270,6 +270,20 @@ fn seed(config: &Config, args: SeedArgs) -> anyhow::Result<()> {
                 started.elapsed().as_secs_f64()
             );
         }
+        if args.evaluations > 0 {
+            let started = std::time::Instant::now();
+            let (evaluations, recommendations) = crate::seed::synthetic_evaluations(
+                &mut conn,
+                n,
+                args.evaluations,
+                args.recommendations,
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "synthetic: {evaluations} evaluation(s) and {recommendations} recommendation(s) created in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
     }
     Ok(())
 }

@@ -117,6 +117,14 @@ pub struct SeedArgs {
     /// EUR, GBP and JPY rates for 2005–2025; CHF is left without rates).
     #[arg(long, value_name = "M", default_value_t = 0)]
     pub follow_ups: u32,
+    /// With --synthetic: also generate this many evaluations of the synthetic projects
+    /// (most of them completed ex-post evaluations).
+    #[arg(long, value_name = "E", default_value_t = 0)]
+    pub evaluations: u32,
+    /// With --evaluations: also generate this many recommendations spread over them, with
+    /// addressees, management responses and status history.
+    #[arg(long, value_name = "R", default_value_t = 0)]
+    pub recommendations: u32,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -4,15 +4,18 @@
 //!   projects with their mappings, follow-up funding and links (`data/demo/`, compiled into
 //!   the binary). Idempotent: a second run changes nothing and writes no audit events.
 //! - [`synthetic`] / [`synthetic_follow_ups`] (`--synthetic`): deterministic generated
-//!   portfolios for load tests.
+//!   portfolios for load tests, and ([`synthetic_evaluations`]) their evaluations and
+//!   recommendations.
 
 mod demo;
 mod synthetic;
+mod synthetic_evaluations;
 
 use crate::error::ApiError;
 
 pub use demo::demo;
 pub use synthetic::{synthetic, synthetic_follow_ups};
+pub use synthetic_evaluations::synthetic_evaluations;
 
 /// What a seed run did.
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -19,10 +19,10 @@ use crate::services::projects::{self, MappingDraft, ProjectDraft};
 use crate::services::{Actor, exchange_rates};
 
 /// A small deterministic generator (64-bit LCG): the same `n` always gives the same data.
-struct Lcg(u64);
+pub(super) struct Lcg(pub(super) u64);
 
 impl Lcg {
-    fn next(&mut self, below: usize) -> usize {
+    pub(super) fn next(&mut self, below: usize) -> usize {
         self.0 = self
             .0
             .wrapping_mul(6_364_136_223_846_793_005)
@@ -30,13 +30,13 @@ impl Lcg {
         ((self.0 >> 33) % below as u64) as usize
     }
 
-    fn next_i32(&mut self, below: usize) -> i32 {
+    pub(super) fn next_i32(&mut self, below: usize) -> i32 {
         i32::try_from(self.next(below)).unwrap_or(0)
     }
 }
 
 /// `XA.0000`, `XA.0001`, … `XB.0000` …
-fn synthetic_code(k: usize) -> String {
+pub(super) fn synthetic_code(k: usize) -> String {
     format!(
         "X{}.{:04}",
         (b'A' + u8::try_from(k / 10_000 % 26).unwrap_or(0)) as char,
@@ -122,7 +122,13 @@ fn project_draft(k: usize, rng: &mut Lcg, pools: &Pools<'_>) -> ProjectDraft {
         beneficiaries: None,
         duration_months: None,
         start_date: None,
-        end_date: None,
+        // Ended projects for the evaluation-compliance report: one to three years after
+        // funding, on a day derived from `k` (no draw, so the other fields stay as they were).
+        end_date: chrono::NaiveDate::from_ymd_opt(
+            funding_year + 1 + i32::try_from(k % 3).unwrap_or(0),
+            1 + u32::try_from(k % 12).unwrap_or(0),
+            1 + u32::try_from(k % 28).unwrap_or(0),
+        ),
         actual_end_date: None,
         mappings: MappingDraft {
             sdg_targets,

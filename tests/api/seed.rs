@@ -168,3 +168,66 @@ db_test!(synthetic_projects_are_generated_once_and_listable, |app| {
         .json();
     assert!(unconverted["by_status"].as_array().unwrap().len() >= 3);
 });
+
+db_test!(synthetic_evaluations_feed_the_learning_reports, |app| {
+    let mut conn = app.state.pool.get().expect("conn");
+    devfund::seed::synthetic(&mut conn, &app.state.catalogue, 60).expect("projects");
+    assert_eq!(
+        devfund::seed::synthetic_evaluations(&mut conn, 60, 40, 150).expect("evaluations"),
+        (40, 150)
+    );
+    drop(conn);
+    let t = app.token(Role::Viewer);
+    let get = |path: &'static str| {
+        let (app, t) = (&app, &t);
+        async move {
+            app.get(path)
+                .bearer(t)
+                .send()
+                .await
+                .assert_status(200)
+                .json()
+        }
+    };
+    let evaluations = get("/api/v1/evaluations?per_page=1").await;
+    assert_eq!(
+        evaluations["meta"]["total"], 43,
+        "the booklet's 3 and 40 generated"
+    );
+    let recommendations = get("/api/v1/reports/recommendations?group_by=status").await;
+    assert_eq!(recommendations["totals"]["recommendations"], 150);
+    assert!(
+        recommendations["rows"].as_array().unwrap().len() >= 4,
+        "{recommendations}"
+    );
+    // Every generated project has an end date, so the compliance report sees more than the
+    // demo's unknown ends: ended ones in several states.
+    let compliance = get("/api/v1/reports/evaluation-compliance?as_of=2030-01-01").await;
+    let totals = &compliance["totals"];
+    let known: u64 = ["overdue", "done", "done_late"]
+        .iter()
+        .map(|s| totals[*s].as_u64().unwrap_or(0))
+        .sum();
+    assert!(known > 0, "{totals}");
+    assert_eq!(
+        totals["unknown_end"], 6,
+        "only the booklet's projects lack an end"
+    );
+    // A status other than open carries its history: opened, then moved on.
+    let moved = get("/api/v1/recommendations?status=implemented&per_page=1").await;
+    let id = moved["items"][0]["id"]
+        .as_i64()
+        .expect("an implemented one");
+    let history = app
+        .get(&format!("/api/v1/recommendations/{id}/history"))
+        .bearer(&t)
+        .send()
+        .await
+        .assert_status(200)
+        .json();
+    assert_eq!(
+        history["items"].as_array().map(Vec::len),
+        Some(2),
+        "{history}"
+    );
+});
