@@ -88,8 +88,8 @@ pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     })
 }
 
-/// A comma-separated filter: OR within it. An empty value is refused (the document's items
-/// are never empty): leave the parameter out for no filter.
+/// A comma-separated filter: OR within it. An empty value is the empty list (form style, as
+/// the document's array parameters read): no filter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct List<T>(pub Vec<T>);
 
@@ -107,9 +107,7 @@ where
     fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
         let text = String::deserialize(de)?;
         if text.trim().is_empty() {
-            return Err(D::Error::custom(
-                "give at least one value, or leave the parameter out",
-            ));
+            return Ok(List(Vec::new()));
         }
         let parts: Vec<&str> = text.split(',').map(str::trim).collect();
         if parts.len() > MAX_LIST_VALUES {
@@ -276,8 +274,8 @@ mod tests {
             vec![FundingLine::Line1, FundingLine::Line2]
         );
         assert_eq!(s.year.unwrap().0, vec![2019, 2020]);
-        assert_eq!(field_of("line="), "line");
-        assert_eq!(field_of("line=%20"), "line");
+        let s: Sample = parse("line=").unwrap();
+        assert!(s.line.unwrap().0.is_empty());
     }
 
     #[test]
