@@ -106,10 +106,12 @@ where
 {
     fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
         let text = String::deserialize(de)?;
-        if text.trim().is_empty() {
+        if crate::domain::wire::is_blank(&text) {
             return Ok(List(Vec::new()));
         }
-        let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+        // Spaces, tabs and line breaks around a value are dropped (the blank of the
+        // document's patterns); any other character is part of it.
+        let parts: Vec<&str> = text.split(',').map(crate::domain::wire::trim).collect();
         if parts.len() > MAX_LIST_VALUES {
             return Err(D::Error::custom(format!(
                 "at most {MAX_LIST_VALUES} comma-separated values"

@@ -276,8 +276,8 @@ impl utoipa::ToSchema for ProjectCodeSchema {
     }
 }
 
-/// The `NonEmptyText` schema: a string of at least one character (a member of a
-/// comma-separated filter, where an empty member is refused).
+/// The `NonEmptyText` schema: a string that is not blank (a member of a comma-separated
+/// filter, where a blank member is refused).
 pub struct NonEmptyText;
 
 impl utoipa::PartialSchema for NonEmptyText {
@@ -285,6 +285,7 @@ impl utoipa::PartialSchema for NonEmptyText {
         ObjectBuilder::new()
             .schema_type(Type::String)
             .min_length(Some(1))
+            .pattern(Some(crate::domain::wire::NON_BLANK))
             .into()
     }
 }

@@ -27,9 +27,15 @@ pub mod patterns {
 
     /// `2019-06`.
     pub static MONTH: LazyLock<String> = LazyLock::new(|| format!("^{YEAR}-(0[1-9]|1[0-2])$"));
-    /// `2021`, `2021-06` or `2021-06-03`.
-    pub static PARTIAL_DATE: LazyLock<String> =
-        LazyLock::new(|| format!("^{YEAR}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"));
+    /// The leap years among [`YEAR`]'s: divisible by four, but not 1900, 2100 or 2200.
+    const LEAP_YEAR: &str = "(19(0[48]|[2468][048]|[13579][26])|20([02468][048]|[13579][26])|21(0[48]|[2468][048]|[13579][26]))";
+    /// `2021`, `2021-06` or `2021-06-03`: a day only where the month has it (30 November,
+    /// 29 February in a leap year), as the parser reads it.
+    pub static PARTIAL_DATE: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "^({YEAR}(-(0[1-9]|1[0-2]))?|{YEAR}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))|{LEAP_YEAR}-02-29)$"
+        )
+    });
     /// A USD amount: up to fourteen digits, at most two decimals.
     pub const USD_AMOUNT: &str = r"^[0-9]{1,14}(\.[0-9]{1,2})?$";
     /// A seed budget in USD: up to nine digits (below one billion), at most two decimals.
@@ -80,7 +86,7 @@ mod tests {
         // Attributes need literals: `api/` spells these two out (grep for them).
         assert_eq!(
             patterns::PARTIAL_DATE.as_str(),
-            r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+            r"^((19[0-9]{2}|2[01][0-9]{2}|2200)(-(0[1-9]|1[0-2]))?|(19[0-9]{2}|2[01][0-9]{2}|2200)-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))|(19(0[48]|[2468][048]|[13579][26])|20([02468][048]|[13579][26])|21(0[48]|[2468][048]|[13579][26]))-02-29)$"
         );
         assert_eq!(
             patterns::MONTH.as_str(),
@@ -93,5 +99,30 @@ mod tests {
         assert!(is_blank(" \t\r\n"));
         assert!(!is_blank("\u{a0}"));
         assert_eq!(trim("\t x \n"), "x");
+    }
+
+    #[test]
+    fn the_partial_date_pattern_accepts_exactly_what_the_parser_does() {
+        let schema =
+            serde_json::json!({"type": "string", "pattern": patterns::PARTIAL_DATE.as_str()});
+        let pattern = jsonschema::validator_for(&schema).expect("pattern compiles");
+        let mut checked = 0;
+        for year in [
+            1899, 1900, 1901, 1904, 1999, 2000, 2023, 2024, 2100, 2104, 2155, 2199, 2200, 2201,
+        ] {
+            let texts = std::iter::once(format!("{year}")).chain((0..=13).flat_map(|month| {
+                std::iter::once(format!("{year}-{month:02}"))
+                    .chain((0..=32).map(move |day| format!("{year}-{month:02}-{day:02}")))
+            }));
+            for text in texts {
+                assert_eq!(
+                    pattern.is_valid(&serde_json::json!(text)),
+                    crate::domain::fx::PartialDate::parse(&text).is_some(),
+                    "{text}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 6000);
     }
 }

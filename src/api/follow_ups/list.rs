@@ -43,10 +43,10 @@ pub struct ListFollowUpsQuery {
     #[param(value_type = Option<Vec<CurrencyCode>>, style = Form, explode = false)]
     pub currency: Option<List<CurrencyCodeParam>>,
     /// From this date on (`2021`, `2021-06`, `2021-06-03`: compared with the record's first day).
-    #[param(value_type = Option<String>, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")]
+    #[param(value_type = Option<String>, pattern = r"^((19[0-9]{2}|2[01][0-9]{2}|2200)(-(0[1-9]|1[0-2]))?|(19[0-9]{2}|2[01][0-9]{2}|2200)-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))|(19(0[48]|[2468][048]|[13579][26])|20([02468][048]|[13579][26])|21(0[48]|[2468][048]|[13579][26]))-02-29)$")]
     pub date_from: Option<DateParam>,
     /// Up to this date (same forms).
-    #[param(value_type = Option<String>, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")]
+    #[param(value_type = Option<String>, pattern = r"^((19[0-9]{2}|2[01][0-9]{2}|2200)(-(0[1-9]|1[0-2]))?|(19[0-9]{2}|2[01][0-9]{2}|2200)-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))|(19(0[48]|[2468][048]|[13579][26])|20([02468][048]|[13579][26])|21(0[48]|[2468][048]|[13579][26]))-02-29)$")]
     pub date_to: Option<DateParam>,
     /// Scaling-up dimensions.
     #[param(value_type = Option<Vec<Dimension>>, style = Form, explode = false)]
