@@ -109,7 +109,7 @@ impl Isbn {
                 .enumerate()
                 .map(|(i, d)| if i % 2 == 0 { *d } else { 3 * d })
                 .sum();
-            sum % 10 == 0
+            sum.is_multiple_of(10)
         } else {
             let check = if compact.ends_with('X') {
                 10
@@ -123,7 +123,7 @@ impl Isbn {
                 .map(|(d, w)| d * w)
                 .sum::<u32>()
                 + check;
-            sum % 11 == 0
+            sum.is_multiple_of(11)
         };
         if valid {
             Ok(Isbn(compact))

@@ -298,7 +298,11 @@ impl PublicationFilter {
         }
         if let Some(text) = &self.q {
             let pattern = format!("%{}%", super::project::escape_like(&text.to_lowercase()));
-            let digits: String = text.chars().filter(|c| *c != '-').collect();
+            let digits: String = text
+                .chars()
+                .filter(|c| *c != '-')
+                .collect::<String>()
+                .to_uppercase();
             q = q.filter(
                 publications::title_lower
                     .like(pattern)

@@ -46,6 +46,26 @@ async fn etag(app: &TestApp, path: &str) -> String {
         .expect("etag")
 }
 
+/// Deletes `path` as an evaluator with the ETag of a fresh read.
+async fn delete(app: &TestApp, path: &str) -> Resp {
+    let tag = etag(app, path).await;
+    app.delete(path)
+        .signed_as(Role::Evaluator)
+        .header("if-match", &tag)
+        .send()
+        .await
+}
+
+async fn get_csv(app: &TestApp, path: &str) -> String {
+    app.get(path)
+        .signed_as(Role::Viewer)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .assert_status(200)
+        .text()
+}
+
 async fn get_json(app: &TestApp, path: &str) -> Value {
     app.get(path)
         .signed_as(Role::Viewer)
@@ -162,27 +182,10 @@ db_test!(a_publication_is_recorded_read_changed_and_deleted, |app| {
         .send()
         .await
         .assert_problem(412, "precondition_failed");
-    let tag = etag(&app, &path).await;
-    app.delete(&path)
-        .signed_as(Role::Evaluator)
-        .header("if-match", &tag)
-        .send()
-        .await
-        .assert_problem(409, "conflict");
+    delete(&app, &path).await.assert_problem(409, "conflict");
     let later_path = format!("/api/v1/publications/{}", later["id"]);
-    let later_tag = etag(&app, &later_path).await;
-    app.delete(&later_path)
-        .signed_as(Role::Evaluator)
-        .header("if-match", &later_tag)
-        .send()
-        .await
-        .assert_status(204);
-    app.delete(&path)
-        .signed_as(Role::Evaluator)
-        .header("if-match", &tag)
-        .send()
-        .await
-        .assert_status(204);
+    delete(&app, &later_path).await.assert_status(204);
+    delete(&app, &path).await.assert_status(204);
     app.get(&path)
         .signed_as(Role::Viewer)
         .send()
@@ -269,8 +272,12 @@ db_test!(bad_publications_are_refused_naming_the_field, |app| {
             pair("member_states[0]", "unknown_member_state"),
         ),
         (
-            with("project_codes", json!(["PR.0124", "ZZ.9999"])),
-            pair("project_codes[1]", "unknown_project"),
+            with("project_codes", json!(["ZZ.9999", "PR.0124"])),
+            pair("project_codes[0]", "unknown_project"),
+        ),
+        (
+            with("member_states", json!(["KEN", "KEN", "BRA"])),
+            pair("member_states[2]", "unknown_member_state"),
         ),
         (
             with("updates_id", json!(99)),
@@ -352,6 +359,10 @@ db_test!(
             let doc = get_json(&app, &format!("/api/v1/publications?{query}")).await;
             assert_eq!(ids(&doc), expected, "{query}");
         }
+        let study = get_json(&app, "/api/v1/publications/6").await;
+        assert_eq!(study["member_states"], json!(["KEN", "MDG"]), "sorted");
+        assert_eq!(study["project_codes"], json!(["PR.0039", "PR.0124"]));
+        assert_eq!(study["languages"], json!(["en", "fr"]), "once each");
         let mine = get_json(&app, "/api/v1/projects/PR.0039/publications?sort=-year").await;
         assert_eq!(ids(&mine), [6, 2]);
         app.get("/api/v1/projects/ZZ.9999/publications")
@@ -364,6 +375,8 @@ db_test!(
             "language=english".to_owned(),
             "kind=poster".to_owned(),
             "sort=isbn".to_owned(),
+            "year_from=1899".to_owned(),
+            "year_to=2201".to_owned(),
             "q=a%00b".to_owned(),
             format!("q={}", "x".repeat(201)),
         ] {
@@ -374,14 +387,7 @@ db_test!(
                 .assert_problem(400, "bad_request");
         }
         let json_list = get_json(&app, "/api/v1/publications?language=en").await;
-        let csv = app
-            .get("/api/v1/publications?language=en")
-            .signed_as(Role::Viewer)
-            .header("accept", "text/csv")
-            .send()
-            .await
-            .assert_status(200)
-            .text();
+        let csv = get_csv(&app, "/api/v1/publications?language=en").await;
         let rows: Vec<&str> = csv.lines().collect();
         assert_eq!(
             rows[0],
@@ -545,14 +551,7 @@ db_test!(the_publications_report_as_csv_equals_its_json, |app| {
     for group_by in ["year", "kind", "region", "member_state", "language"] {
         let path = format!("/api/v1/reports/publications?group_by={group_by}");
         let doc = get_json(&app, &path).await;
-        let csv = app
-            .get(&path)
-            .signed_as(Role::Viewer)
-            .header("accept", "text/csv")
-            .send()
-            .await
-            .assert_status(200)
-            .text();
+        let csv = get_csv(&app, &path).await;
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(
             lines[0],

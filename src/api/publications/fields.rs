@@ -45,7 +45,7 @@ pub struct PublicationFields {
     pub isbn: Option<String>,
     /// Printed copies handed out.
     #[serde(default)]
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 2147483647)]
     pub copies_distributed: Option<i32>,
     /// The earlier edition this one updates (its id): it must exist, and be neither this
     /// publication nor one of its later editions.

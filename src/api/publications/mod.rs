@@ -25,7 +25,7 @@ use crate::auth::{Authorized, need};
 use crate::db;
 use crate::domain::Iso3;
 use crate::domain::project::ProjectCode;
-use crate::domain::publication::{Language, PublicationKind};
+use crate::domain::publication::{Language, MAX_YEAR, MIN_YEAR, PublicationKind};
 use crate::error::ApiError;
 use crate::models::publication::{PublicationFilter, PublicationSort};
 use crate::services::{Actor, publications};
@@ -109,6 +109,14 @@ fn list_filter(q: &ListPublicationsQuery, state: &AppState) -> Result<Publicatio
             "region",
             format!("{r:?} is not a known code"),
         ));
+    }
+    for (name, year) in [("year_from", q.year_from), ("year_to", q.year_to)] {
+        if year.is_some_and(|y| !(MIN_YEAR..=MAX_YEAR).contains(&y)) {
+            return Err(ApiError::bad_parameter(
+                name,
+                format!("must be between {MIN_YEAR} and {MAX_YEAR}"),
+            ));
+        }
     }
     Ok(PublicationFilter {
         kinds: values(&q.kind),
@@ -264,7 +272,7 @@ pub struct UpdatePublicationRequest {
     #[schema(value_type = Option<String>, pattern = r"^(97[89](-?[0-9]){10}|([0-9]-?){9}[0-9X])$")]
     pub isbn: Option<Option<String>>,
     #[serde(default, deserialize_with = "super::extract::double_option")]
-    #[schema(value_type = Option<i32>, minimum = 0)]
+    #[schema(value_type = Option<i32>, minimum = 0, maximum = 2147483647)]
     pub copies_distributed: Option<Option<i32>>,
     #[serde(default, deserialize_with = "super::extract::double_option")]
     #[schema(value_type = Option<i64>, minimum = 1)]

@@ -25,7 +25,8 @@ pub struct PublicationDraft {
     pub note: Option<String>,
 }
 
-/// A checked publication: lists sorted, each value once.
+/// A checked publication: languages sorted, each once; member states and project codes as
+/// sent (the use case checks them against the records, naming each by its index).
 #[derive(Debug, Clone)]
 pub struct PublicationInput {
     pub kind: PublicationKind,
@@ -45,12 +46,6 @@ fn bounded(e: &mut Errors, field: &str, n: usize) {
     if n > MAX_ITEMS {
         e.push(field, "too_many", format!("at most {MAX_ITEMS} values"));
     }
-}
-
-fn sorted(mut values: Vec<String>) -> Vec<String> {
-    values.sort_unstable();
-    values.dedup();
-    values
 }
 
 impl PublicationDraft {
@@ -110,8 +105,8 @@ impl PublicationDraft {
             title,
             year: self.year,
             languages,
-            member_states: sorted(self.member_states),
-            project_codes: sorted(self.project_codes),
+            member_states: self.member_states,
+            project_codes: self.project_codes,
             url,
             isbn,
             copies_distributed: self.copies_distributed,

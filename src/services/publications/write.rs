@@ -20,27 +20,22 @@ fn resolve(
     id: Option<i64>,
     input: &PublicationInput,
 ) -> Result<Vec<i64>, ApiError> {
-    let mut errors = Vec::new();
     let registered = registered_states(conn, &input.member_states)?;
-    for (i, iso3) in input.member_states.iter().enumerate() {
-        if !registered.contains(iso3) {
-            errors.push(FieldError::new(
-                format!("member_states[{i}]"),
-                "unknown_member_state",
-                format!("{iso3} is not a registered member state"),
-            ));
-        }
-    }
     let ids = project_ids(conn, &input.project_codes)?;
-    for (i, code) in input.project_codes.iter().enumerate() {
-        if !ids.contains_key(code) {
-            errors.push(FieldError::new(
-                format!("project_codes[{i}]"),
-                "unknown_project",
-                format!("{code} is not in the portfolio"),
-            ));
-        }
-    }
+    let mut errors = unknown(
+        "member_states",
+        &input.member_states,
+        |iso3| registered.iter().any(|r| r == iso3),
+        "unknown_member_state",
+        "is not a registered member state",
+    );
+    errors.extend(unknown(
+        "project_codes",
+        &input.project_codes,
+        |code| ids.contains_key(code),
+        "unknown_project",
+        "is not in the portfolio",
+    ));
     if let Some(target) = input.updates_id
         && let Some(error) = check_updates(conn, id, target)?
     {
@@ -49,10 +44,27 @@ fn resolve(
     if errors.is_empty() {
         let mut ids: Vec<i64> = ids.into_values().collect();
         ids.sort_unstable();
+        ids.dedup();
         Ok(ids)
     } else {
         Err(ApiError::validation(errors))
     }
+}
+
+/// An error for each value of the list `field` (at its index as sent) that is not `known`.
+fn unknown(
+    field: &str,
+    values: &[String],
+    known: impl Fn(&str) -> bool,
+    code: &str,
+    what: &str,
+) -> Vec<FieldError> {
+    values
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| !known(v))
+        .map(|(i, v)| FieldError::new(format!("{field}[{i}]"), code, format!("{v} {what}")))
+        .collect()
 }
 
 /// What is wrong with publication `id` (none yet when it is being created) updating
@@ -117,6 +129,14 @@ fn languages(input: &PublicationInput) -> Vec<String> {
         .collect()
 }
 
+/// The member states, each once.
+fn states(input: &PublicationInput) -> Vec<String> {
+    let mut states = input.member_states.clone();
+    states.sort_unstable();
+    states.dedup();
+    states
+}
+
 /// What the audit trail records of a publication.
 fn snapshot(v: &PublicationView) -> serde_json::Value {
     let mut doc = serde_json::to_value(&v.values).unwrap_or_default();
@@ -139,13 +159,7 @@ pub fn create(
         v.updated_at = at;
         v.version = 1;
         let id = Publication::insert(conn, &v)?;
-        Publication::replace_children(
-            conn,
-            id,
-            &languages(&input),
-            &input.member_states,
-            &project_ids,
-        )?;
+        Publication::replace_children(conn, id, &languages(&input), &states(&input), &project_ids)?;
         let view = find(conn, id)?;
         audit::record(
             conn,
@@ -176,13 +190,7 @@ pub fn update(
         v.updated_at = now();
         v.version = before.values.version + 1;
         written(Publication::save(conn, id, before.values.version, &v)?)?;
-        Publication::replace_children(
-            conn,
-            id,
-            &languages(&input),
-            &input.member_states,
-            &project_ids,
-        )?;
+        Publication::replace_children(conn, id, &languages(&input), &states(&input), &project_ids)?;
         let after = find(conn, id)?;
         audit::record(
             conn,
