@@ -377,6 +377,7 @@ db_test!(
             "sort=isbn".to_owned(),
             "year_from=1899".to_owned(),
             "year_to=2201".to_owned(),
+            "format=csv&per_page=501".to_owned(),
             "q=a%00b".to_owned(),
             format!("q={}", "x".repeat(201)),
         ] {
