@@ -540,11 +540,21 @@ db_test!(the_publications_report_counts_groups_and_medians, |app| {
         ]
     );
     assert_eq!(funded_2012["totals"]["publications"], 4);
-    app.get("/api/v1/reports/publications?group_by=colour")
-        .signed_as(Role::Viewer)
-        .send()
-        .await
-        .assert_problem(400, "bad_request");
+    // Every project filter is checked as the document states it (codes of the catalogue).
+    for bad in [
+        "group_by=colour",
+        "gcm_objective=24",
+        "sdg_goal=18",
+        "region=XX",
+    ] {
+        let doc = app
+            .get(&format!("/api/v1/reports/publications?{bad}"))
+            .signed_as(Role::Viewer)
+            .send()
+            .await
+            .assert_problem(400, "bad_request");
+        assert_eq!(doc["errors"][0]["field"], bad.split('=').next().unwrap());
+    }
 });
 
 db_test!(the_publications_report_as_csv_equals_its_json, |app| {
