@@ -18,6 +18,7 @@ pub mod openapi;
 pub mod params;
 pub mod patch;
 pub mod projects;
+pub mod publications;
 pub mod reference;
 pub mod reports;
 pub mod schemas;
@@ -50,6 +51,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(reports::configure)
             .configure(evaluations::configure)
             .configure(evaluation_reports::configure)
+            .configure(publications::configure)
             .configure(audit::configure),
     );
 }

@@ -34,6 +34,7 @@ macro_rules! code_schemas {
 
 code_schemas!(
     Iso3Code,
+    LanguageCode,
     CurrencyCode,
     RatedCurrencyCode,
     RegionCode,
@@ -166,6 +167,13 @@ pub fn describe(doc: &mut Doc, c: &Catalogue) {
         strings(
             "ISO 3166-1 alpha-3 country code, e.g. `BRA`.",
             country::codes(),
+        ),
+    );
+    set(
+        "LanguageCode",
+        strings(
+            "ISO 639-1 language code, e.g. `en`.",
+            crate::domain::publication::language_codes().iter().copied(),
         ),
     );
     set(

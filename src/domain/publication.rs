@@ -50,6 +50,97 @@ impl Language {
     }
 }
 
+impl std::str::FromStr for Language {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Language::parse(s).ok_or_else(|| format!("{s:?} is not an ISO 639-1 language code"))
+    }
+}
+
+/// What an ISBN may look like as written: ISBN-13 (`978` or `979`, then ten digits) or
+/// ISBN-10 (nine digits, then a digit or `X`), with single hyphens allowed between digits.
+/// The check digit is verified besides ([`Isbn::parse`]), which no pattern can state.
+pub const ISBN_PATTERN: &str = r"^(97[89](-?[0-9]){10}|([0-9]-?){9}[0-9X])$";
+
+/// Why an ISBN is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IsbnError {
+    /// Not of [`ISBN_PATTERN`]'s shape.
+    Format,
+    /// The right shape, a wrong check digit.
+    Checksum,
+}
+
+/// An ISBN-10 or ISBN-13 whose check digit is right, kept without hyphens
+/// (`9789290687785`, `929068778X`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Isbn(String);
+
+impl Isbn {
+    /// Parses an ISBN exactly as [`ISBN_PATTERN`] has it (no trimming, upper-case `X` only),
+    /// then checks its check digit: ISBN-10 weights 10..1, sum divisible by 11 (`X` is 10);
+    /// ISBN-13 weights 1,3,1,3…, sum divisible by 10.
+    pub fn parse(s: &str) -> Result<Isbn, IsbnError> {
+        let bytes = s.as_bytes();
+        let hyphens_ok = !s.starts_with('-')
+            && !s.ends_with('-')
+            && !s.contains("--")
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_digit() || *b == b'-' || *b == b'X');
+        let compact: String = s.chars().filter(|c| *c != '-').collect();
+        let digits: Vec<u32> = compact.chars().filter_map(|c| c.to_digit(10)).collect();
+        let shape = match compact.len() {
+            13 => digits.len() == 13 && (compact.starts_with("978") || compact.starts_with("979")),
+            10 => {
+                digits.len() == 10
+                    || (digits.len() == 9 && compact.ends_with('X') && !compact[..9].contains('X'))
+            }
+            _ => false,
+        };
+        // ISBN-13 allows no hyphen inside its 978/979 prefix.
+        let prefix_whole = compact.len() != 13 || !s[..3].contains('-');
+        if !(hyphens_ok && shape && prefix_whole) {
+            return Err(IsbnError::Format);
+        }
+        let valid = if compact.len() == 13 {
+            let sum: u32 = digits
+                .iter()
+                .enumerate()
+                .map(|(i, d)| if i % 2 == 0 { *d } else { 3 * d })
+                .sum();
+            sum.is_multiple_of(10)
+        } else {
+            let check = if compact.ends_with('X') {
+                10
+            } else {
+                digits[9]
+            };
+            let sum: u32 = digits
+                .iter()
+                .take(9)
+                .zip((2..=10).rev())
+                .map(|(d, w)| d * w)
+                .sum::<u32>()
+                + check;
+            sum.is_multiple_of(11)
+        };
+        if valid {
+            Ok(Isbn(compact))
+        } else {
+            Err(IsbnError::Checksum)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Earliest and latest publication year (and year filter) accepted.
+pub const MIN_YEAR: i32 = 1900;
+pub const MAX_YEAR: i32 = 2200;
+
 /// Every ISO 639-1 code, for the OpenAPI document.
 pub fn language_codes() -> &'static [&'static str] {
     ISO_639_1
@@ -100,5 +191,57 @@ mod tests {
         assert_eq!(median_years(&mut [4, 1, 2]).as_deref(), Some("2.0"));
         assert_eq!(median_years(&mut [1, 2, 4, 3]).as_deref(), Some("2.5"));
         assert_eq!(median_years(&mut [0, -1]).as_deref(), Some("-0.5"));
+    }
+
+    #[test]
+    fn isbns_are_checked_by_their_check_digit() {
+        for (ok, compact) in [
+            ("978-0-306-40615-7", "9780306406157"),
+            ("9780306406157", "9780306406157"),
+            ("0-306-40615-2", "0306406152"),
+            ("0306406152", "0306406152"),
+            ("0-8044-2957-X", "080442957X"),
+            ("979-10-90636-07-1", "9791090636071"),
+        ] {
+            assert_eq!(Isbn::parse(ok).map(|i| i.0), Ok(compact.to_owned()), "{ok}");
+        }
+        for bad in ["978-0-306-40615-8", "0-306-40615-3", "0-8044-2957-9"] {
+            assert_eq!(Isbn::parse(bad), Err(IsbnError::Checksum), "{bad}");
+        }
+        for bad in [
+            "",
+            "97-80306406157",
+            "-0306406152",
+            "0306406152-",
+            "0306--406152",
+            "030640615x",
+            "X306406152",
+            "977-0-306-40615-7",
+            " 0306406152",
+            "03064061522",
+        ] {
+            assert_eq!(Isbn::parse(bad), Err(IsbnError::Format), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_isbn_pattern_is_what_the_parser_takes() {
+        let schema = serde_json::json!({"type": "string", "pattern": ISBN_PATTERN});
+        for s in [
+            "978-0-306-40615-7",
+            "0-8044-2957-X",
+            "97-80306406157",
+            "0306--406152",
+            "030640615x",
+            "977-0-306-40615-7",
+            "978-0-306-40615-8",
+            "12345-6789-X",
+        ] {
+            assert_eq!(
+                jsonschema::is_valid(&schema, &serde_json::json!(s)),
+                Isbn::parse(s) != Err(IsbnError::Format),
+                "{s}"
+            );
+        }
     }
 }

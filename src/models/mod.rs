@@ -8,6 +8,7 @@ pub mod follow_up;
 pub mod funding_rule;
 pub mod member_state;
 pub mod project;
+pub mod publication;
 pub mod recommendation;
 pub mod reference;
 pub mod report;

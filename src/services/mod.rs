@@ -14,6 +14,7 @@ pub mod follow_ups;
 pub mod funding_rules;
 pub mod member_states;
 pub mod projects;
+pub mod publications;
 pub mod reports;
 pub mod users;
 

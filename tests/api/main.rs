@@ -19,6 +19,7 @@ mod projects_children;
 mod projects_list;
 mod projects_rules;
 mod projects_write;
+mod publications;
 mod reference;
 mod reports;
 mod routes;

@@ -116,11 +116,11 @@ impl<'de> Deserialize<'de> for UsdAmount {
 }
 
 /// Checks each value of a code filter against the catalogue, naming the parameter.
-fn known(
+fn known<T: Clone + std::fmt::Debug>(
     field: &str,
-    list: &Option<List<String>>,
-    exists: impl Fn(&str) -> bool,
-) -> Result<Vec<String>, ApiError> {
+    list: &Option<List<T>>,
+    exists: impl Fn(&T) -> bool,
+) -> Result<Vec<T>, ApiError> {
     let values = values(list);
     match values.iter().find(|v| !exists(v)) {
         Some(v) => Err(ApiError::bad_parameter(
@@ -141,13 +141,17 @@ pub(crate) fn filter(q: &ListProjectsQuery, c: &Catalogue) -> Result<ProjectFilt
         regions: known("region", &q.region, |v| c.region(v).is_some())?,
         member_states: texts(&q.member_state),
         thematic_areas: known("thematic_area", &q.thematic_area, |v| {
-            c.terms("thematic-areas").contains(&v)
+            c.terms("thematic-areas").contains(&v.as_str())
         })?,
         scopes: values(&q.scope),
-        sdg_goals: values(&q.sdg_goal),
+        sdg_goals: known("sdg_goal", &q.sdg_goal, |v| {
+            c.goals.iter().any(|g| g.number == *v)
+        })?,
         sdg_targets: known("sdg_target", &q.sdg_target, |v| c.target(v).is_some())?,
-        migof: known("migof", &q.migof, |v| c.migof.iter().any(|m| m.code == v))?,
-        gcm_objectives: values(&q.gcm_objective),
+        migof: known("migof", &q.migof, |v| c.migof.iter().any(|m| m.code == *v))?,
+        gcm_objectives: known("gcm_objective", &q.gcm_objective, |v| {
+            c.gcm.iter().any(|g| g.number == *v)
+        })?,
         budget_min_cents: q.budget_min.map(|a| a.0),
         budget_max_cents: q.budget_max.map(|a| a.0),
         has_follow_up: q.has_follow_up,

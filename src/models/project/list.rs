@@ -220,7 +220,7 @@ impl ProjectFilter {
 }
 
 /// Escapes `%`, `_` and `\` so user text matches literally inside a LIKE pattern.
-fn escape_like(s: &str) -> String {
+pub(crate) fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")

@@ -15,6 +15,7 @@ use crate::domain::project::Status;
 use crate::domain::{FundingLine, Scope};
 
 pub use children::{Children, Link, MemberShare, NewLink};
+pub(crate) use list::escape_like;
 pub use list::{ProjectFilter, ProjectSort};
 pub use warnings::RuleWarnings;
 

@@ -8,6 +8,7 @@ mod coverage;
 mod evaluation_compliance;
 mod leverage;
 mod portfolio;
+mod publications;
 mod recommendations;
 
 pub use allocation::{AllocationLine, AllocationRegion, AllocationReport, allocation};
@@ -19,6 +20,9 @@ pub use leverage::{
     LeverageReport, LeverageTotals, RankBy, RankedProject, SourceTypeTotal, StatusTotal, leverage,
 };
 pub use portfolio::{PortfolioMetrics, PortfolioReport, PortfolioRow, portfolio};
+pub use publications::{
+    PublicationCounts, PublicationGroup, PublicationGroupRow, PublicationsReport, publications,
+};
 pub use recommendations::{
     RecommendationCounts, RecommendationGroup, RecommendationGroupRow, RecommendationsReport,
     recommendations,
