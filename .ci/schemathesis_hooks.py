@@ -22,6 +22,13 @@ NOT_EXPRESSIBLE = {
     "unknown_member_state",
     "unknown_project",
     "unknown_follow_up",
+    "unknown_publication",  # updates_id names no publication
+    # Publication editions: the chain of stored editions decides these.
+    "updates_itself",
+    "update_cycle",
+    # An ISBN's check digit: the document states its shape as a pattern; no practical pattern
+    # computes a weighted checksum.
+    "invalid_isbn_checksum",
     "unknown_region",
     "unknown_sdg_target",
     "unknown_migof_element",
