@@ -18,18 +18,29 @@ use crate::error::ApiError;
 /// Rows per batch of a streamed export.
 pub const BATCH: i64 = 1000;
 
-/// Appends one row. Text a spreadsheet would run as a formula is prefixed with a quote.
+/// Whether `value` is a plain negative number (`-3`, `-0.2500`): a spreadsheet reads it as
+/// the number it is, never as a formula.
+fn negative_number(value: &str) -> bool {
+    value
+        .strip_prefix('-')
+        .and_then(|digits| crate::domain::wire::decimal(digits, usize::MAX))
+        .is_some()
+}
+
+/// Appends one row. Text a spreadsheet would run as a formula is prefixed with a quote;
+/// a negative number is left as it is.
 pub fn push_row<S: AsRef<str>>(out: &mut String, cells: &[S]) {
     for (i, cell) in cells.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
         let value = cell.as_ref();
-        let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-            format!("'{value}")
-        } else {
-            value.to_owned()
-        };
+        let guarded =
+            if value.starts_with(['=', '+', '-', '@', '\t', '\r']) && !negative_number(value) {
+                format!("'{value}")
+            } else {
+                value.to_owned()
+            };
         if guarded.contains([',', '"', '\n', '\r']) {
             out.push('"');
             out.push_str(&guarded.replace('"', "\"\""));
@@ -324,4 +335,19 @@ where
     Ok(negotiate::vary(super::page_response(
         req, items, total, paging,
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_quoted_and_negative_numbers_are_not() {
+        let mut out = String::new();
+        push_row(
+            &mut out,
+            &["=1+1", "-1+1", "-", "@A1", "-0.2500", "-3", "-1.", "12"],
+        );
+        assert_eq!(out, "'=1+1,'-1+1,'-,'@A1,-0.2500,-3,'-1.,12\r\n");
+    }
 }

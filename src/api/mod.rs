@@ -21,6 +21,7 @@ pub mod projects;
 pub mod publications;
 pub mod reference;
 pub mod reports;
+pub mod results;
 pub mod schemas;
 pub mod strict_json;
 pub mod system;
@@ -52,6 +53,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(evaluations::configure)
             .configure(evaluation_reports::configure)
             .configure(publications::configure)
+            .configure(results::configure)
             .configure(audit::configure),
     );
 }

@@ -62,6 +62,7 @@ field (422 `nul_character` in a body, 400 for a parameter).",
         (name = "follow-up-funding", description = "Money that scaled projects up, in any currency, converted to USD"),
         (name = "exchange-rates", description = "Monthly rates to USD"),
         (name = "reports", description = "Portfolio, leverage, allocation and coverage"),
+        (name = "results", description = "Results frameworks: objective, outcomes, outputs, their indicators and measurements"),
         (name = "audit", description = "The audit trail"),
         (name = "system", description = "Health, metrics and this document")
     )

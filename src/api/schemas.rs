@@ -57,6 +57,7 @@ code_schemas!(
     RateText,
     MonthText,
     PartialDateText,
+    IndicatorValueText,
 );
 
 fn pattern(description: &str, pattern: &str, example: &str) -> RefOr<Schema> {
@@ -160,6 +161,14 @@ pub fn describe(doc: &mut Doc, c: &Catalogue) {
             "A year, a month or a day: `2021`, `2021-06` or `2021-06-03`.",
             &patterns::PARTIAL_DATE,
             "2021-06",
+        ),
+    );
+    set(
+        "IndicatorValueText",
+        pattern(
+            "An indicator value as a decimal string: at most twelve whole digits and six decimals, negative allowed.",
+            crate::domain::results::VALUE_PATTERN,
+            "12.5",
         ),
     );
     set(

@@ -26,6 +26,18 @@ pub fn lock_envelope(conn: &mut Conn, year: i32, line: FundingLine) -> diesel::Q
     Ok(())
 }
 
+/// On PostgreSQL, locks project `id`'s row until the transaction ends: writes to what hangs
+/// off one project and reads it first (a results framework's one objective) then serialize
+/// (SQLite writes are serialized already by `BEGIN IMMEDIATE`).
+pub fn lock_project(conn: &mut Conn, id: i64) -> diesel::QueryResult<()> {
+    if let AnyConnection::Postgresql(_) = conn {
+        diesel::sql_query("SELECT id FROM projects WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::BigInt, _>(id)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,7 +23,7 @@ use diesel::prelude::*;
 use diesel::{PgConnection, SqliteConnection};
 
 pub use health::DbHealth;
-pub use locks::lock_envelope;
+pub use locks::{lock_envelope, lock_project};
 pub use manager::ConnectionManager;
 pub use pool::{Pool, connect, connect_counted, connect_lazily, run, run_within};
 

@@ -12,6 +12,7 @@ pub mod publication;
 pub mod recommendation;
 pub mod reference;
 pub mod report;
+pub mod results;
 pub mod user;
 
 /// The current time as stored: UTC, to the microsecond (SQLite and PostgreSQL then agree).

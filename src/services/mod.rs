@@ -16,6 +16,7 @@ pub mod member_states;
 pub mod projects;
 pub mod publications;
 pub mod reports;
+pub mod results;
 pub mod users;
 
 use crate::auth::{Permission, Principal, Role};

@@ -22,6 +22,7 @@ mod projects_write;
 mod publications;
 mod reference;
 mod reports;
+mod results;
 mod routes;
 mod schema_parity;
 mod seed;

@@ -284,7 +284,7 @@ impl QuestionDraft {
     }
 }
 
-fn check_position(e: &mut Errors, position: Option<i32>) -> Option<i32> {
+pub fn check_position(e: &mut Errors, position: Option<i32>) -> Option<i32> {
     if let Some(p) = position
         && !(1..=10_000).contains(&p)
     {

@@ -10,6 +10,7 @@ mod leverage;
 mod portfolio;
 mod publications;
 mod recommendations;
+mod results;
 
 pub use allocation::{AllocationLine, AllocationRegion, AllocationReport, allocation};
 pub use coverage::{CoverageCode, CoverageElement, CoverageReport, Framework, coverage};
@@ -27,6 +28,7 @@ pub use recommendations::{
     RecommendationCounts, RecommendationGroup, RecommendationGroupRow, RecommendationsReport,
     recommendations,
 };
+pub use results::{ResultsCounts, ResultsProject, ResultsReport, ResultsRow, results};
 
 use std::collections::{HashMap, HashSet};
 
