@@ -6,7 +6,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::fields::{IndicatorFields, IndicatorResponse, indicator_response};
 use super::patches::{UpdateIndicatorRequest, checked, merged};
-use super::{PROBLEM, single};
+use super::{PROBLEM, remove, single};
 use crate::api::extract::{Body, if_match};
 use crate::auth::{Authorized, need};
 use crate::db;
@@ -104,11 +104,6 @@ pub async fn delete_indicator(
     path: web::Path<i64>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = if_match(&req)?;
-    let (id, actor) = (path.into_inner(), Actor::from(&*principal));
-    db::run(&state.pool, move |conn| {
-        indicators::delete(conn, &actor, id, &expected)
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let actor = Actor::from(&*principal);
+    remove(&req, actor, path.into_inner(), &state, indicators::delete).await
 }

@@ -9,7 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::fields::{MeasurementFields, MeasurementResponse, measurement_response};
 use super::patches::{UpdateMeasurementRequest, checked, merged};
-use super::{PROBLEM, single};
+use super::{PROBLEM, remove, single};
 use crate::api::FormatQuery;
 use crate::api::csv;
 use crate::api::extract::{Body, if_match};
@@ -144,11 +144,6 @@ pub async fn delete_measurement(
     path: web::Path<i64>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = if_match(&req)?;
-    let (id, actor) = (path.into_inner(), Actor::from(&*principal));
-    db::run(&state.pool, move |conn| {
-        measurements::delete(conn, &actor, id, &expected)
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let actor = Actor::from(&*principal);
+    remove(&req, actor, path.into_inner(), &state, measurements::delete).await
 }

@@ -59,6 +59,26 @@ pub(crate) fn single<T: serde::Serialize>(
     res.json(body)
 }
 
+/// A write that removes record `id` under `If-Match`, answered 204.
+pub(crate) type Removal =
+    fn(&mut crate::db::Conn, &Actor, i64, &crate::services::Precondition) -> Result<(), ApiError>;
+
+/// Runs `removal` of record `id` with the caller's `If-Match`: 204 when done.
+pub(crate) async fn remove(
+    req: &HttpRequest,
+    actor: Actor,
+    id: i64,
+    state: &AppState,
+    removal: Removal,
+) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(req)?;
+    db::run(&state.pool, move |conn| {
+        removal(conn, &actor, id, &expected)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 fn result_single(r: &ResultRecord, created: bool) -> HttpResponse {
     let location = created.then(|| format!("/api/v1/results/{}", r.id));
     single(&result_response(r), r.v.version, location)
@@ -162,11 +182,6 @@ pub async fn delete_result(
     path: web::Path<i64>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = if_match(&req)?;
-    let (id, actor) = (path.into_inner(), Actor::from(&*principal));
-    db::run(&state.pool, move |conn| {
-        results::delete(conn, &actor, id, &expected)
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    let actor = Actor::from(&*principal);
+    remove(&req, actor, path.into_inner(), &state, results::delete).await
 }
