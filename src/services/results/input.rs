@@ -35,12 +35,12 @@ impl ResultDraft {
         match (self.level.parent(), self.parent_id) {
             (None, Some(_)) => e.push(
                 "parent_id",
-                "not_allowed",
+                "parent_not_allowed",
                 "an objective is the top of the framework and has no parent",
             ),
             (Some(above), None) => e.push(
                 "parent_id",
-                "required",
+                "parent_required",
                 format!("an {} hangs under an {above}: name it", self.level),
             ),
             _ => {}
