@@ -151,7 +151,7 @@ db_test!(a_framework_refuses_what_a_logframe_cannot_hold, |app| {
         (
             json!({"level": "output", "statement": "Orphan"}),
             "parent_id",
-            "required",
+            "parent_required",
         ),
         (
             json!({"level": "output", "parent_id": objective, "statement": "Skips a level"}),
@@ -171,7 +171,7 @@ db_test!(a_framework_refuses_what_a_logframe_cannot_hold, |app| {
         (
             json!({"level": "objective", "parent_id": objective, "statement": "Under itself"}),
             "parent_id",
-            "not_allowed",
+            "parent_not_allowed",
         ),
         (
             json!({"level": "objective", "statement": "A second one"}),
