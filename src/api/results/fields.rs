@@ -4,11 +4,15 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::patches::Form;
 use crate::api::csv::Columns;
 use crate::api::schemas::IndicatorValueText;
 use crate::domain::results::{Progress, ResultLevel, Value, Verification};
+use crate::error::ApiError;
 use crate::models::results::{Measurement, ResultRecord};
-use crate::services::results::input::{IndicatorDraft, MeasurementDraft, ResultDraft};
+use crate::services::results::input::{
+    IndicatorDraft, IndicatorInput, MeasurementDraft, MeasurementInput, ResultDraft, ResultInput,
+};
 use crate::services::results::{Framework, IndicatorView, ResultNode};
 
 /// A result as a client writes it. An outcome's `parent_id` is the project's objective, an
@@ -32,8 +36,11 @@ pub struct ResultFields {
     pub position: Option<i32>,
 }
 
-impl ResultFields {
-    pub fn into_draft(self) -> ResultDraft {
+impl Form for ResultFields {
+    type Record = ResultRecord;
+    type Input = ResultInput;
+
+    fn check(self) -> Result<ResultInput, ApiError> {
         ResultDraft {
             level: self.level,
             parent_id: self.parent_id,
@@ -41,9 +48,10 @@ impl ResultFields {
             statement: self.statement,
             position: self.position,
         }
+        .check()
     }
 
-    pub fn of(r: &ResultRecord) -> ResultFields {
+    fn of(r: &ResultRecord) -> ResultFields {
         ResultFields {
             level: r.v.level,
             parent_id: r.v.parent_id,
@@ -160,8 +168,11 @@ fn value_text(micros: Option<i64>) -> Option<String> {
     micros.map(|m| Value::from_micros(m).to_string())
 }
 
-impl IndicatorFields {
-    pub fn into_draft(self) -> IndicatorDraft {
+impl Form for IndicatorFields {
+    type Record = IndicatorView;
+    type Input = IndicatorInput;
+
+    fn check(self) -> Result<IndicatorInput, ApiError> {
         IndicatorDraft {
             label: self.label,
             name: self.name,
@@ -173,9 +184,10 @@ impl IndicatorFields {
             means_of_verification: self.means_of_verification,
             assumptions: self.assumptions,
         }
+        .check()
     }
 
-    pub fn of(i: &IndicatorView) -> IndicatorFields {
+    fn of(i: &IndicatorView) -> IndicatorFields {
         let v = &i.indicator.v;
         IndicatorFields {
             label: v.label.clone(),
@@ -270,8 +282,11 @@ pub struct MeasurementFields {
     pub note: Option<String>,
 }
 
-impl MeasurementFields {
-    pub fn into_draft(self) -> MeasurementDraft {
+impl Form for MeasurementFields {
+    type Record = Measurement;
+    type Input = MeasurementInput;
+
+    fn check(self) -> Result<MeasurementInput, ApiError> {
         MeasurementDraft {
             measured_on: self.measured_on,
             period_from: self.period_from,
@@ -281,9 +296,10 @@ impl MeasurementFields {
             source: self.source,
             note: self.note,
         }
+        .check()
     }
 
-    pub fn of(m: &Measurement) -> MeasurementFields {
+    fn of(m: &Measurement) -> MeasurementFields {
         MeasurementFields {
             measured_on: m.v.measured_on,
             period_from: m.v.period_from,

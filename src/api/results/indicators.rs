@@ -5,9 +5,9 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::fields::{IndicatorFields, IndicatorResponse, indicator_response};
-use super::patches::{UpdateIndicatorRequest, checked, merged};
+use super::patches::{Form, UpdateIndicatorRequest, apply};
 use super::{PROBLEM, remove, single};
-use crate::api::extract::{Body, if_match};
+use crate::api::extract::Body;
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::error::ApiError;
@@ -38,7 +38,7 @@ pub async fn create_indicator(
     Body(body): Body<IndicatorFields>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_draft().check()?;
+    let input = body.check()?;
     let (id, actor) = (path.into_inner(), Actor::from(&*principal));
     let i = db::run(&state.pool, move |conn| {
         indicators::create(conn, &actor, id, input)
@@ -77,16 +77,15 @@ pub async fn update_indicator(
     Body(patch): Body<serde_json::Value>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = if_match(&req)?;
-    let patch = checked::<UpdateIndicatorRequest>(patch)?;
-    let (id, actor) = (path.into_inner(), Actor::from(&*principal));
-    let i = db::run(&state.pool, move |conn| {
-        let current = indicators::find(conn, id)?;
-        let input = merged(&IndicatorFields::of(&current), patch)?
-            .into_draft()
-            .check()?;
-        indicators::update(conn, &actor, id, &expected, input)
-    })
+    let actor = Actor::from(&*principal);
+    let i = apply::<UpdateIndicatorRequest, IndicatorFields>(
+        &req,
+        actor,
+        (path.into_inner(), patch),
+        &state,
+        indicators::find,
+        indicators::update,
+    )
     .await?;
     Ok(indicator_single(&i, false))
 }

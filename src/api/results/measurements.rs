@@ -8,11 +8,11 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::fields::{MeasurementFields, MeasurementResponse, measurement_response};
-use super::patches::{UpdateMeasurementRequest, checked, merged};
+use super::patches::{Form, UpdateMeasurementRequest, apply};
 use super::{PROBLEM, remove, single};
 use crate::api::FormatQuery;
 use crate::api::csv;
-use crate::api::extract::{Body, if_match};
+use crate::api::extract::Body;
 use crate::api::params::Query;
 use crate::auth::{Authorized, need};
 use crate::db;
@@ -78,7 +78,7 @@ pub async fn create_measurement(
     Body(body): Body<MeasurementFields>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_draft().check()?;
+    let input = body.check()?;
     let (id, actor) = (path.into_inner(), Actor::from(&*principal));
     let m = db::run(&state.pool, move |conn| {
         measurements::create(conn, &actor, id, input)
@@ -117,16 +117,15 @@ pub async fn update_measurement(
     Body(patch): Body<serde_json::Value>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = if_match(&req)?;
-    let patch = checked::<UpdateMeasurementRequest>(patch)?;
-    let (id, actor) = (path.into_inner(), Actor::from(&*principal));
-    let m = db::run(&state.pool, move |conn| {
-        let current = measurements::find(conn, id)?;
-        let input = merged(&MeasurementFields::of(&current), patch)?
-            .into_draft()
-            .check()?;
-        measurements::update(conn, &actor, id, &expected, input)
-    })
+    let actor = Actor::from(&*principal);
+    let m = apply::<UpdateMeasurementRequest, MeasurementFields>(
+        &req,
+        actor,
+        (path.into_inner(), patch),
+        &state,
+        measurements::find,
+        measurements::update,
+    )
     .await?;
     Ok(measurement_single(&m, false))
 }

@@ -18,7 +18,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use self::fields::{
     FrameworkResponse, ResultFields, ResultResponse, framework_response, result_response,
 };
-use self::patches::{UpdateResultRequest, checked, merged};
+use self::patches::{Form, UpdateResultRequest, apply};
 use super::extract::{Body, etag, if_match};
 use crate::auth::{Authorized, need};
 use crate::db;
@@ -113,7 +113,7 @@ pub async fn create_result(
     Body(body): Body<ResultFields>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_draft().check()?;
+    let input = body.check()?;
     let (code, actor) = (path.into_inner(), Actor::from(&*principal));
     let r = db::run(&state.pool, move |conn| {
         results::create(conn, &actor, &code, input)
@@ -153,16 +153,15 @@ pub async fn update_result(
     Body(patch): Body<serde_json::Value>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = if_match(&req)?;
-    let patch = checked::<UpdateResultRequest>(patch)?;
-    let (id, actor) = (path.into_inner(), Actor::from(&*principal));
-    let r = db::run(&state.pool, move |conn| {
-        let current = results::find(conn, id)?;
-        let input = merged(&ResultFields::of(&current), patch)?
-            .into_draft()
-            .check()?;
-        results::update(conn, &actor, id, &expected, input)
-    })
+    let actor = Actor::from(&*principal);
+    let r = apply::<UpdateResultRequest, ResultFields>(
+        &req,
+        actor,
+        (path.into_inner(), patch),
+        &state,
+        results::find,
+        results::update,
+    )
     .await?;
     Ok(result_single(&r, false))
 }

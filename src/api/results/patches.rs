@@ -6,10 +6,15 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::extract::parse_json;
+use actix_web::HttpRequest;
+
+use crate::api::extract::{if_match, parse_json};
 use crate::api::schemas::IndicatorValueText;
+use crate::db::{self, Conn};
 use crate::domain::results::{ResultLevel, Verification};
 use crate::error::ApiError;
+use crate::services::{Actor, Precondition};
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -99,17 +104,53 @@ pub struct UpdateMeasurementRequest {
     pub note: Option<Option<String>>,
 }
 
+/// The fields a client writes of a record: read from the record as it is, checked into the
+/// service's input.
+pub trait Form: Serialize + DeserializeOwned + Send + 'static {
+    type Record: Send + 'static;
+    type Input: Send + 'static;
+    fn of(record: &Self::Record) -> Self;
+    fn check(self) -> Result<Self::Input, ApiError>;
+}
+
+/// A write that changes record `id` under `If-Match`.
+pub type Change<F> = fn(
+    &mut Conn,
+    &Actor,
+    i64,
+    &Precondition,
+    <F as Form>::Input,
+) -> Result<<F as Form>::Record, ApiError>;
+
+/// `PATCH` of record `id`: `patch` checked as a `P`, merged into the record's fields as
+/// `find` reads them, checked whole and written by `change` with the caller's `If-Match`.
+pub async fn apply<P: DeserializeOwned, F: Form>(
+    req: &HttpRequest,
+    actor: Actor,
+    (id, patch): (i64, serde_json::Value),
+    state: &AppState,
+    find: fn(&mut Conn, i64) -> Result<F::Record, ApiError>,
+    change: Change<F>,
+) -> Result<F::Record, ApiError> {
+    let expected = if_match(req)?;
+    let patch = checked::<P>(patch)?;
+    db::run(&state.pool, move |conn| {
+        let current = find(conn, id)?;
+        let input = merged(&F::of(&current), patch)?.check()?;
+        change(conn, &actor, id, &expected, input)
+    })
+    .await
+}
+
 /// Checks `patch` as a `P`, so that a wrong type or an unknown field is named as such.
-pub fn checked<P: DeserializeOwned>(
-    patch: serde_json::Value,
-) -> Result<serde_json::Value, ApiError> {
+fn checked<P: DeserializeOwned>(patch: serde_json::Value) -> Result<serde_json::Value, ApiError> {
     let patch = crate::api::patch::object(patch)?;
     parse_json::<P>(&serde_json::to_vec(&patch).map_err(ApiError::internal)?)?;
     Ok(patch)
 }
 
 /// The fields as they are, with `patch` merged in.
-pub fn merged<F: Serialize + DeserializeOwned>(
+fn merged<F: Serialize + DeserializeOwned>(
     current: &F,
     patch: serde_json::Value,
 ) -> Result<F, ApiError> {
