@@ -29,6 +29,18 @@ NOT_EXPRESSIBLE = {
     # An ISBN's check digit: the document states its shape as a pattern; no practical pattern
     # computes a weighted checksum.
     "invalid_isbn_checksum",
+    # Results frameworks: where a result may hang depends on the results stored (a project has
+    # one objective; a parent must exist, be of the project and one level up; a result with
+    # results under it keeps its level).
+    "unknown_result",
+    "other_project",
+    "wrong_level",
+    "objective_exists",
+    "has_children",
+    # `level` decides whether `parent_id` is needed (a conditional), and a PATCH is merged into
+    # the stored result.
+    "parent_required",
+    "parent_not_allowed",
     "unknown_region",
     "unknown_sdg_target",
     "unknown_migof_element",
