@@ -88,3 +88,21 @@ fn every_reference_resolves() {
         "unresolved schema references: {missing:?}"
     );
 }
+
+/// `api::openapi` adds what utoipa's derives cannot state, by component and path name: a
+/// rename must not silently drop it.
+#[test]
+fn the_rules_added_after_the_derives_are_in_the_document() {
+    let doc: Value =
+        serde_json::to_value(devfund::api::openapi::document().expect("document")).expect("value");
+    let subject = &doc["components"]["schemas"]["SubjectFields"];
+    assert_eq!(subject["minProperties"], 1, "{subject}");
+    assert_eq!(subject["maxProperties"], 1, "{subject}");
+    let group_by = doc["paths"]["/api/v1/reports/portfolio"]["get"]["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .find(|p| p["name"] == "group_by")
+        .expect("group_by");
+    assert_eq!(group_by["schema"]["uniqueItems"], true, "{group_by}");
+}
