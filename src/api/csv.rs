@@ -27,6 +27,12 @@ fn negative_number(value: &str) -> bool {
         .is_some()
 }
 
+/// Whether a spreadsheet would run `value` as a formula (a negative number it reads as the
+/// number it is): such text is written behind a quote, and refused by an import.
+pub fn formula_like(value: &str) -> bool {
+    value.starts_with(['=', '+', '-', '@', '\t', '\r']) && !negative_number(value)
+}
+
 /// Appends one row. Text a spreadsheet would run as a formula is prefixed with a quote;
 /// a negative number is left as it is.
 pub fn push_row<S: AsRef<str>>(out: &mut String, cells: &[S]) {
@@ -35,12 +41,11 @@ pub fn push_row<S: AsRef<str>>(out: &mut String, cells: &[S]) {
             out.push(',');
         }
         let value = cell.as_ref();
-        let guarded =
-            if value.starts_with(['=', '+', '-', '@', '\t', '\r']) && !negative_number(value) {
-                format!("'{value}")
-            } else {
-                value.to_owned()
-            };
+        let guarded = if formula_like(value) {
+            format!("'{value}")
+        } else {
+            value.to_owned()
+        };
         if guarded.contains([',', '"', '\n', '\r']) {
             out.push('"');
             out.push_str(&guarded.replace('"', "\"\""));

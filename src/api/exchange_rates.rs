@@ -118,7 +118,7 @@ impl Columns for RateResponse {
 }
 
 /// Checks one rate; `prefix` names the row in a bulk load (`rows[3].`).
-fn check(
+pub(crate) fn check(
     prefix: &str,
     currency: &str,
     month: &str,

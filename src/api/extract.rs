@@ -105,12 +105,17 @@ pub fn is_body_timeout(e: &PayloadError) -> bool {
 /// written as a fraction (`2019.0`, `1e3`) counts as the integer it is, as JSON Schema has it.
 /// A struct is read only from an object ([`Strict`]), never from an array of its fields.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         ApiError::new(
             ErrorCode::MalformedBody,
             format!("the body is not valid JSON: {e}"),
         )
     })?;
+    parse_value(value)
+}
+
+/// [`parse_json`] of a value already parsed (one item of a bulk import).
+pub fn parse_value<T: DeserializeOwned>(mut value: serde_json::Value) -> Result<T, ApiError> {
     if let Some(path) = nul_path(&value, "") {
         let field = if path.is_empty() {
             "body".to_owned()

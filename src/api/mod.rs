@@ -11,6 +11,7 @@ pub mod exchange_rates;
 pub mod extract;
 pub mod follow_ups;
 pub mod funding_rules;
+pub mod imports;
 pub mod member_states;
 pub mod money;
 pub mod negotiate;
@@ -49,6 +50,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(projects::configure)
             .configure(follow_ups::configure)
             .configure(exchange_rates::configure)
+            .configure(imports::configure)
             .configure(reports::configure)
             .configure(evaluations::configure)
             .configure(evaluation_reports::configure)

@@ -72,6 +72,8 @@ make_error_codes! {
         "a field is invalid (each listed in `errors` with its own code)";
     RuleViolation => "rule_violation", UNPROCESSABLE_ENTITY, "Rule violation",
         "a Fund rule fails on approval; `errors` lists every failed rule with its `details`";
+    ImportRejected => "import_rejected", UNPROCESSABLE_ENTITY, "Import rejected",
+        "a bulk import with at least one row error; `errors` lists every row's errors (`row`, `field`, `code`, `message`) and nothing was written";
     RateLimited => "rate_limited", TOO_MANY_REQUESTS, "Too many requests",
         "too many failed sign-ins";
     Internal => "internal", INTERNAL_SERVER_ERROR, "Internal error",

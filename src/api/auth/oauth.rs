@@ -81,7 +81,8 @@ pub fn oauth_error(code: ErrorCode) -> &'static str {
         | PayloadTooLarge
         | UnsupportedMediaType
         | ValidationFailed
-        | RuleViolation => InvalidRequest.as_str(),
+        | RuleViolation
+        | ImportRejected => InvalidRequest.as_str(),
         Internal => "server_error",
         Unavailable => "temporarily_unavailable",
     }

@@ -72,7 +72,7 @@ pub async fn list_eligibility(
     csv::items_or_json(&req, format.format, "eligibility", &list.items, &list)
 }
 
-fn check_year(year: i32) -> Result<i32, ApiError> {
+pub fn check_year(year: i32) -> Result<i32, ApiError> {
     if (1990..=2100).contains(&year) {
         Ok(year)
     } else {

@@ -19,12 +19,13 @@ use super::extract::{double_option, etag};
 use super::schemas::{Iso3Code, RegionCode};
 use super::utc;
 use crate::domain::IncomeGroup;
-use crate::error::FieldError;
+use crate::domain::Iso3;
+use crate::error::{ApiError, FieldError};
 use crate::models::member_state::{Eligibility, MemberState};
 use crate::models::reference::Catalogue;
 use crate::services::member_states::MemberStateValues;
 
-pub use eligibility::{EligibilityList, EligibilityRequest};
+pub use eligibility::{EligibilityList, EligibilityRequest, check_year};
 pub use list::ListMemberStatesQuery;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -154,6 +155,55 @@ fn single(
         ));
     }
     res.json(response(c, m, eligibility))
+}
+
+/// The checked key and values of a registration (every problem listed).
+pub fn create_input(
+    c: &Catalogue,
+    body: CreateMemberStateRequest,
+) -> Result<(Iso3, MemberStateValues), ApiError> {
+    let mut errors = Vec::new();
+    let iso3 = Iso3::parse(&body.iso3)
+        .map_err(|e| errors.push(FieldError::new("iso3", e.code(), e.to_string())))
+        .ok();
+    let values = MemberStateValues {
+        name: body.name.trim().to_owned(),
+        region: body.region,
+        iom_member: body.iom_member,
+        member_since: body.member_since,
+    };
+    check(c, &values, &mut errors);
+    match iso3.filter(|_| errors.is_empty()) {
+        Some(iso3) => Ok((iso3, values)),
+        None => Err(ApiError::validation(errors)),
+    }
+}
+
+/// The stored values `v` changed by `body`, checked.
+pub fn apply_update(
+    c: &Catalogue,
+    mut v: MemberStateValues,
+    body: UpdateMemberStateRequest,
+) -> Result<MemberStateValues, ApiError> {
+    if let Some(name) = body.name {
+        v.name = name.trim().to_owned();
+    }
+    if let Some(region) = body.region {
+        v.region = region;
+    }
+    if let Some(m) = body.iom_member {
+        v.iom_member = m;
+    }
+    if let Some(since) = body.member_since {
+        v.member_since = since;
+    }
+    let mut errors = Vec::new();
+    check(c, &v, &mut errors);
+    if errors.is_empty() {
+        Ok(v)
+    } else {
+        Err(ApiError::validation(errors))
+    }
 }
 
 /// Checks the values of a member state, listing every problem.

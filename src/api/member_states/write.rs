@@ -2,17 +2,14 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
-use super::{
-    CreateMemberStateRequest, MemberStateResponse, UpdateMemberStateRequest, check, single,
-};
+use super::{CreateMemberStateRequest, MemberStateResponse, UpdateMemberStateRequest, single};
 use crate::api::extract::{Body, if_match};
 use crate::auth::{Authorized, need};
 use crate::db;
-use crate::domain::Iso3;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::models::member_state::Eligibility;
 use crate::services::Actor;
-use crate::services::member_states::{self, MemberStateValues};
+use crate::services::member_states;
 use crate::state::AppState;
 
 /// Register a member state.
@@ -25,20 +22,7 @@ pub async fn create_member_state(
     Body(body): Body<CreateMemberStateRequest>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut errors = Vec::new();
-    let iso3 = Iso3::parse(&body.iso3)
-        .map_err(|e| errors.push(FieldError::new("iso3", e.code(), e.to_string())))
-        .ok();
-    let values = MemberStateValues {
-        name: body.name.trim().to_owned(),
-        region: body.region,
-        iom_member: body.iom_member,
-        member_since: body.member_since,
-    };
-    check(&state.catalogue, &values, &mut errors);
-    let Some(iso3) = iso3.filter(|_| errors.is_empty()) else {
-        return Err(ApiError::validation(errors));
-    };
+    let (iso3, values) = super::create_input(&state.catalogue, body)?;
     let actor = Actor::from(&*principal);
     let row = db::run(&state.pool, move |conn| {
         member_states::create(conn, &actor, &iso3, values)
@@ -97,26 +81,8 @@ pub async fn update_member_state(
         state.catalogue.clone(),
     );
     let (row, latest) = db::run(&state.pool, move |conn| {
-        let row = member_states::update(conn, &actor, &iso3, &expected, |mut v| {
-            if let Some(name) = body.name {
-                v.name = name.trim().to_owned();
-            }
-            if let Some(region) = body.region {
-                v.region = region;
-            }
-            if let Some(m) = body.iom_member {
-                v.iom_member = m;
-            }
-            if let Some(since) = body.member_since {
-                v.member_since = since;
-            }
-            let mut errors = Vec::new();
-            check(&catalogue, &v, &mut errors);
-            if errors.is_empty() {
-                Ok(v)
-            } else {
-                Err(ApiError::validation(errors))
-            }
+        let row = member_states::update(conn, &actor, &iso3, &expected, |v| {
+            super::apply_update(&catalogue, v, body)
         })?;
         let latest =
             Eligibility::latest_for(conn, std::slice::from_ref(&row.iso3))?.remove(&row.iso3);

@@ -25,6 +25,7 @@ use crate::services::projects::{ProjectView, equal_shares};
 pub use fields::{
     CoreCharacteristics, ManagementSite, MemberStateShare, MsdMapping, ProjectFields,
 };
+pub use patch::UpdateProjectRequest;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list::list_projects)

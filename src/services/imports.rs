@@ -1,0 +1,164 @@
+//! A bulk import as one use case: every row goes through the kind's ordinary write use case
+//! (the same checks and Fund rules as one request at a time), all of them inside ONE
+//! transaction, each row in a savepoint of its own. A row that fails, or that changes
+//! nothing, rolls back its savepoint; a dry run, or any row error, rolls back the whole
+//! transaction at the end. The import itself is one audit event naming its counts.
+
+use serde::Serialize;
+
+use super::{Actor, audit};
+use crate::db::{Conn, write_tx};
+use crate::error::{ApiError, FieldError};
+
+/// The most row errors an answer lists; more set `truncated`.
+pub const MAX_ERRORS: usize = 1000;
+
+/// What one row's write did: the comparable state of the record before (none: it was
+/// created) and after. Equal states mean the row changed nothing.
+pub struct Applied {
+    pub before: Option<serde_json::Value>,
+    pub after: serde_json::Value,
+}
+
+/// One problem of one row (`row` counts data rows from 1; the header is not a row).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RowError {
+    pub row: usize,
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// The outcome of an import.
+#[derive(Debug, Default, Clone, Serialize, utoipa::ToSchema)]
+pub struct Report {
+    pub dry_run: bool,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Every row's errors (at most 1000; see `truncated`). Empty on success.
+    pub errors: Vec<RowError>,
+    /// More errors were found than `errors` lists.
+    pub truncated: bool,
+}
+
+impl Report {
+    /// Records the errors of `row` (an [`ApiError`] names its fields, or is one problem).
+    pub fn fail(&mut self, row: usize, e: &ApiError) {
+        match e {
+            ApiError::Client { errors, .. } if !errors.is_empty() => {
+                for f in errors {
+                    self.push(row, f);
+                }
+            }
+            other => {
+                let f = FieldError::new("", other.code().as_str(), other.to_string());
+                self.push(row, &f);
+            }
+        }
+    }
+
+    pub fn push(&mut self, row: usize, f: &FieldError) {
+        if self.errors.len() >= MAX_ERRORS {
+            self.truncated = true;
+            return;
+        }
+        self.errors.push(RowError {
+            row,
+            field: f.field.clone(),
+            code: f.code.clone(),
+            message: f.message.clone(),
+        });
+    }
+
+    /// Whether the answer is already full: later rows are still read, not written.
+    pub fn full(&self) -> bool {
+        self.truncated
+    }
+}
+
+/// How a row's savepoint ends.
+enum RowEnd {
+    Unchanged,
+    Failed(ApiError),
+}
+
+impl From<diesel::result::Error> for RowEnd {
+    fn from(e: diesel::result::Error) -> Self {
+        RowEnd::Failed(e.into())
+    }
+}
+
+/// How the whole transaction ends when nothing may stay written.
+enum End {
+    RolledBack(Report),
+    Failed(ApiError),
+}
+
+impl From<diesel::result::Error> for End {
+    fn from(e: diesel::result::Error) -> Self {
+        End::Failed(e.into())
+    }
+}
+
+/// Runs an import of `rows` (row number, item or the error that stopped its parsing) of
+/// `kind`: `apply` writes one item through the kind's use case.
+pub fn run<I>(
+    conn: &mut Conn,
+    actor: &Actor,
+    kind: &str,
+    dry_run: bool,
+    rows: Vec<(usize, Result<I, ApiError>)>,
+    mut apply: impl FnMut(&mut Conn, I) -> Result<Applied, ApiError>,
+) -> Result<Report, ApiError> {
+    let mut report = Report {
+        dry_run,
+        ..Report::default()
+    };
+    let outcome = write_tx(conn, |conn| {
+        for (row, item) in rows {
+            let item = match item {
+                Ok(item) => item,
+                Err(e) => {
+                    report.fail(row, &e);
+                    continue;
+                }
+            };
+            if report.full() {
+                // The answer cannot list more; the rest is not worth writing.
+                continue;
+            }
+            let done = write_tx(conn, |conn| match apply(conn, item) {
+                Ok(a) if a.before.as_ref() == Some(&a.after) => Err(RowEnd::Unchanged),
+                Ok(a) => Ok(a.before.is_none()),
+                Err(e) => Err(RowEnd::Failed(e)),
+            });
+            match done {
+                Ok(true) => report.created += 1,
+                Ok(false) => report.updated += 1,
+                Err(RowEnd::Unchanged) => report.unchanged += 1,
+                Err(RowEnd::Failed(
+                    e @ (ApiError::Internal { .. } | ApiError::Unavailable { .. }),
+                )) => {
+                    return Err(End::Failed(e));
+                }
+                Err(RowEnd::Failed(e)) => report.fail(row, &e),
+            }
+        }
+        if !report.errors.is_empty() || report.truncated || dry_run {
+            return Err(End::RolledBack(report.clone()));
+        }
+        let counts = serde_json::json!({
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+        });
+        audit::record(conn, actor, "import", "import", kind, None, Some(&counts))
+            .map_err(End::Failed)?;
+        Ok(report.clone())
+    });
+    match outcome {
+        Ok(report) | Err(End::RolledBack(report)) => Ok(report),
+        Err(End::Failed(e)) => Err(e),
+    }
+}

@@ -1,0 +1,516 @@
+//! `POST /imports/{kind}`: round trips from the exports, the dry run, all-or-nothing, the
+//! Fund's rules, unchanged rows, hostile bodies and the audit event.
+
+use crate::db_test;
+use crate::support::{Resp, TestApp, backends};
+use serde_json::{Value, json};
+
+const CSV: &str = "text/csv";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+async fn import(app: &TestApp, kind: &str, media: &str, body: Vec<u8>, dry_run: bool) -> Resp {
+    app.post(&format!("/api/v1/imports/{kind}?dry_run={dry_run}"))
+        .bearer(&app.admin())
+        .raw(media, body)
+        .send()
+        .await
+}
+
+async fn get(app: &TestApp, path: &str, accept: &str) -> Resp {
+    let r = app
+        .get(path)
+        .bearer(&app.admin())
+        .header("accept", accept)
+        .send()
+        .await;
+    r.assert_status(200);
+    r
+}
+
+async fn json_items(app: &TestApp, path: &str) -> Vec<Value> {
+    get(app, path, "application/json").await.json()["items"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// `value` without the keys the server sets itself (times, ids).
+fn strip(mut value: Value, keys: &[&str]) -> Value {
+    match &mut value {
+        Value::Object(o) => {
+            for k in keys {
+                o.remove(*k);
+            }
+            for v in o.values_mut() {
+                *v = strip(v.take(), keys);
+            }
+        }
+        Value::Array(items) => {
+            for v in items.iter_mut() {
+                *v = strip(v.take(), keys);
+            }
+        }
+        _ => {}
+    }
+    value
+}
+
+const VOLATILE: &[&str] = &["created_at", "updated_at", "id", "links"];
+
+/// The CSV without the columns the server sets itself.
+fn csv_without_times(text: &str) -> Vec<Vec<String>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    let keep: Vec<bool> = rows[0]
+        .iter()
+        .map(|h| !h.ends_with("updated_at") && h != "created_at" && h != "id")
+        .collect();
+    rows.into_iter()
+        .map(|r| {
+            r.into_iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(c, _)| c)
+                .collect()
+        })
+        .collect()
+}
+
+/// The paths of the lists each kind is exported from, in import order.
+const KINDS: &[(&str, &str)] = &[
+    ("member-states", "/api/v1/member-states?per_page=500"),
+    ("exchange-rates", "/api/v1/exchange-rates?per_page=500"),
+    ("projects", "/api/v1/projects?per_page=500"),
+    (
+        "follow-up-funding",
+        "/api/v1/follow-up-funding?per_page=500",
+    ),
+];
+
+/// The demo data's eligibility records, all states together.
+async fn eligibility_json(app: &TestApp) -> Vec<Value> {
+    let mut out = Vec::new();
+    for s in json_items(app, "/api/v1/member-states?per_page=500").await {
+        let iso3 = s["iso3"].as_str().unwrap();
+        out.extend(json_items(app, &format!("/api/v1/member-states/{iso3}/eligibility")).await);
+    }
+    out
+}
+
+async fn eligibility_csv(app: &TestApp) -> String {
+    let mut out = String::new();
+    for s in json_items(app, "/api/v1/member-states?per_page=500").await {
+        let iso3 = s["iso3"].as_str().unwrap();
+        let text = get(
+            app,
+            &format!("/api/v1/member-states/{iso3}/eligibility"),
+            CSV,
+        )
+        .await
+        .text();
+        let mut lines = text.lines();
+        let header = lines.next().unwrap();
+        if out.is_empty() {
+            out.push_str(header);
+            out.push_str("\r\n");
+        }
+        for l in lines {
+            out.push_str(l);
+            out.push_str("\r\n");
+        }
+    }
+    out
+}
+
+#[actix_web::test]
+async fn an_export_reimports_unchanged_as_json_and_as_csv() {
+    for backend in backends() {
+        let source = TestApp::spawn(backend.clone()).await;
+        source.seed_demo();
+        for media in ["application/json", CSV] {
+            let target = TestApp::spawn(backend.clone()).await;
+            // Member states first, then their eligibility, then the rest in order.
+            for (i, (kind, path)) in KINDS.iter().enumerate() {
+                let body = if media == CSV {
+                    get(&source, path, CSV).await.body.clone()
+                } else {
+                    serde_json::to_vec(&json!({"items": json_items(&source, path).await})).unwrap()
+                };
+                let r = import(&target, kind, media, body, false).await;
+                assert_eq!(r.status.as_u16(), 200, "{kind} {media}: {}", r.text());
+                assert!(r.json()["created"].as_u64().unwrap() > 0, "{kind}");
+                if i == 0 {
+                    let body = if media == CSV {
+                        eligibility_csv(&source).await.into_bytes()
+                    } else {
+                        serde_json::to_vec(&json!({"items": eligibility_json(&source).await}))
+                            .unwrap()
+                    };
+                    let r = import(&target, "eligibility", media, body, false).await;
+                    assert_eq!(r.status.as_u16(), 200, "eligibility {media}: {}", r.text());
+                }
+            }
+            for (kind, path) in KINDS {
+                if media == CSV {
+                    let a = get(&source, path, CSV).await.text();
+                    let b = get(&target, path, CSV).await.text();
+                    assert_eq!(csv_without_times(&a), csv_without_times(&b), "{kind} CSV");
+                } else {
+                    let a = strip(Value::Array(json_items(&source, path).await), VOLATILE);
+                    let b = strip(Value::Array(json_items(&target, path).await), VOLATILE);
+                    assert_eq!(a, b, "{kind} JSON");
+                }
+            }
+            let a = strip(Value::Array(eligibility_json(&source).await), VOLATILE);
+            let b = strip(Value::Array(eligibility_json(&target).await), VOLATILE);
+            assert_eq!(a, b, "eligibility {media}");
+            target.stop().await;
+        }
+        source.stop().await;
+    }
+}
+
+async fn audit_count(app: &TestApp) -> u64 {
+    get(app, "/api/v1/audit-events?per_page=1", "application/json")
+        .await
+        .json()["meta"]["total"]
+        .as_u64()
+        .unwrap()
+}
+
+db_test!(
+    a_dry_run_writes_nothing_and_a_real_run_is_one_audit_event,
+    |app| {
+        app.seed_demo();
+        let before = get(&app, "/api/v1/member-states", CSV).await.text();
+        let audit = audit_count(&app).await;
+        let csv = "iso3,name,region,iom_member,member_since\r\nZZA,Zedland,SEECA,true,\r\n\
+               NPL,Nepal (renamed),AP,true,\r\n";
+        let r = import(&app, "member-states", CSV, csv.into(), true).await;
+        r.assert_status(200);
+        let report = r.json();
+        assert_eq!(report["dry_run"], true);
+        assert_eq!(
+            (report["created"].as_u64(), report["updated"].as_u64()),
+            (Some(1), Some(1))
+        );
+        assert_eq!(get(&app, "/api/v1/member-states", CSV).await.text(), before);
+        assert_eq!(audit_count(&app).await, audit);
+
+        let r = import(&app, "member-states", CSV, csv.into(), false).await;
+        r.assert_status(200);
+        assert_eq!(r.json()["dry_run"], false);
+        let events = get(
+            &app,
+            "/api/v1/audit-events?record_type=import",
+            "application/json",
+        )
+        .await
+        .json();
+        let events = events["items"].as_array().unwrap();
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!(events[0]["record_key"], "member-states");
+        let text = events[0].to_string();
+        assert!(
+            text.contains("\"created\":1") && text.contains("\"updated\":1"),
+            "{text}"
+        );
+        // The import event, and one event per changed record.
+        assert_eq!(audit_count(&app).await, audit + 3);
+
+        // The same file again changes nothing.
+        let r = import(&app, "member-states", CSV, csv.into(), false).await;
+        let report = r.json();
+        assert_eq!(
+            (
+                report["created"].as_u64(),
+                report["updated"].as_u64(),
+                report["unchanged"].as_u64()
+            ),
+            (Some(0), Some(0), Some(2)),
+            "{report}"
+        );
+        assert_eq!(audit_count(&app).await, audit + 4);
+    }
+);
+
+fn rates_csv(n: usize, bad: Option<usize>) -> String {
+    let mut out = "currency,month,usd_per_unit,source\r\n".to_owned();
+    let currencies = [
+        "EUR", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "NZD",
+    ];
+    for i in 0..n {
+        let (c, m) = (currencies[i % 10], i / 10);
+        let month = if Some(i + 1) == bad {
+            "2019-13".to_owned()
+        } else {
+            format!("{}-{:02}", 1990 + m / 12, m % 12 + 1)
+        };
+        out.push_str(&format!("{c},{month},1.25,test\r\n"));
+    }
+    out
+}
+
+db_test!(
+    one_bad_row_in_a_thousand_rejects_the_import_and_is_named,
+    |app| {
+        let r = import(
+            &app,
+            "exchange-rates",
+            CSV,
+            rates_csv(1000, Some(637)).into(),
+            false,
+        )
+        .await;
+        let doc = r.assert_problem(422, "import_rejected");
+        let errors = doc["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 1, "{doc}");
+        assert_eq!(errors[0]["row"], 637);
+        assert_eq!(errors[0]["field"], "month");
+        assert_eq!(doc["created"], 999);
+        let list = json_items(&app, "/api/v1/exchange-rates").await;
+        assert!(list.is_empty(), "nothing is written: {list:?}");
+        assert_eq!(
+            get(
+                &app,
+                "/api/v1/audit-events?record_type=import",
+                "application/json"
+            )
+            .await
+            .json()["items"],
+            json!([])
+        );
+        let r = import(
+            &app,
+            "exchange-rates",
+            CSV,
+            rates_csv(1000, None).into(),
+            false,
+        )
+        .await;
+        r.assert_status(200);
+        assert_eq!(r.json()["created"], 1000);
+    }
+);
+
+db_test!(an_approved_project_over_its_cap_is_a_row_error, |app| {
+    app.eligible_state("NPL", "AP", 2026, true, true).await;
+    app.project(json!({})).await;
+    app.to_review("TS.0001").await;
+    app.transition("TS.0001", "approved")
+        .await
+        .assert_status(200);
+    let mut item = get(&app, "/api/v1/projects/TS.0001", "application/json")
+        .await
+        .json();
+    item["budget"] = json!({"amount": "900000000.00", "currency": "USD"});
+    let body = serde_json::to_vec(&json!({"items": [item]})).unwrap();
+    let r = import(&app, "projects", "application/json", body, true).await;
+    let doc = r.assert_problem(422, "import_rejected");
+    let errors = doc["errors"].as_array().unwrap();
+    assert!(!errors.is_empty(), "{doc}");
+    assert!(errors.iter().all(|e| e["row"] == 1), "{doc}");
+    let p = get(&app, "/api/v1/projects/TS.0001", "application/json")
+        .await
+        .json();
+    assert_eq!(p["budget"]["amount"], "100000.00");
+});
+
+fn xlsx_member_states() -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["iso3", "name", "region", "iom_member", "member_since"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_string(1, 0, "ZZA").unwrap();
+    sheet.write_string(1, 1, "Zedland").unwrap();
+    sheet.write_string(1, 2, "SEECA").unwrap();
+    sheet.write_boolean(1, 3, true).unwrap();
+    sheet.write_number(1, 4, 1998.0).unwrap();
+    sheet.write_string(2, 0, "ZZB").unwrap();
+    sheet.write_string(2, 1, "Ybor").unwrap();
+    sheet.write_string(2, 2, "AP").unwrap();
+    sheet.write_boolean(2, 3, false).unwrap();
+    book.save_to_buffer().unwrap()
+}
+
+db_test!(an_xlsx_first_sheet_imports_with_typed_cells, |app| {
+    let r = import(&app, "member-states", XLSX, xlsx_member_states(), false).await;
+    r.assert_status(200);
+    assert_eq!(r.json()["created"], 2);
+    let s = get(&app, "/api/v1/member-states/ZZA", "application/json")
+        .await
+        .json();
+    assert_eq!(
+        (s["member_since"].as_i64(), s["iom_member"].as_bool()),
+        (Some(1998), Some(true))
+    );
+    let s = get(&app, "/api/v1/member-states/ZZB", "application/json")
+        .await
+        .json();
+    assert_eq!(s["iom_member"], false);
+});
+
+/// A zip whose one part declares 3 GB uncompressed.
+fn zip_bomb() -> Vec<u8> {
+    let name = b"xl/worksheets/sheet1.xml";
+    let data = [0u8; 16];
+    let crc = 0u32;
+    let size: u32 = 3_000_000_000;
+    let mut out = Vec::new();
+    let local = |out: &mut Vec<u8>| {
+        out.extend(0x0403_4b50u32.to_le_bytes());
+        out.extend(20u16.to_le_bytes());
+        out.extend(0u16.to_le_bytes());
+        out.extend(0u16.to_le_bytes()); // stored
+        out.extend([0u8; 4]);
+        out.extend(crc.to_le_bytes());
+        out.extend((data.len() as u32).to_le_bytes());
+        out.extend(size.to_le_bytes());
+        out.extend((name.len() as u16).to_le_bytes());
+        out.extend(0u16.to_le_bytes());
+        out.extend(name);
+    };
+    local(&mut out);
+    out.extend(data);
+    let cd_start = out.len() as u32;
+    out.extend(0x0201_4b50u32.to_le_bytes());
+    out.extend(20u16.to_le_bytes());
+    out.extend(20u16.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out.extend([0u8; 4]);
+    out.extend(crc.to_le_bytes());
+    out.extend((data.len() as u32).to_le_bytes());
+    out.extend(size.to_le_bytes());
+    out.extend((name.len() as u16).to_le_bytes());
+    out.extend([0u8; 8]);
+    out.extend([0u8; 4]);
+    out.extend(0u32.to_le_bytes());
+    out.extend(name);
+    let cd_len = out.len() as u32 - cd_start;
+    out.extend(0x0605_4b50u32.to_le_bytes());
+    out.extend([0u8; 4]);
+    out.extend(1u16.to_le_bytes());
+    out.extend(1u16.to_le_bytes());
+    out.extend(cd_len.to_le_bytes());
+    out.extend(cd_start.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out
+}
+
+/// The `code`s of a problem's errors (and the problem's own code).
+fn codes(doc: &Value) -> Vec<String> {
+    doc["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+db_test!(
+    hostile_bodies_get_a_clear_4xx_and_nothing_is_written,
+    |app| {
+        let cases: Vec<(&str, Vec<u8>, u16, &str, &str)> = vec![
+            (
+                CSV,
+                b"currency,month,usd_per_unit\r\nEUR,2019-01,1.1\r\n".to_vec(),
+                422,
+                "import_rejected",
+                "missing_column",
+            ),
+            (
+                CSV,
+                b"currency,month,usd_per_unit,source,colour\r\nEUR,2019-01,1.1,x,red\r\n".to_vec(),
+                422,
+                "import_rejected",
+                "unknown_column",
+            ),
+            (
+                CSV,
+                b"currency,month,usd_per_unit,source\r\nEUR,2019-01,1.1,Banque de Fran\xe7e\r\n"
+                    .to_vec(),
+                400,
+                "malformed_body",
+                "invalid_encoding",
+            ),
+            (
+                CSV,
+                b"currency,month,usd_per_unit,source\r\nEUR,2019-01,1.1,=HYPERLINK(\"x\")\r\n"
+                    .to_vec(),
+                422,
+                "import_rejected",
+                "formula",
+            ),
+            (
+                CSV,
+                b"currency,month,usd_per_unit,source\r\nEUR,2019-01,1.1,@SUM(A1)\r\n".to_vec(),
+                422,
+                "import_rejected",
+                "formula",
+            ),
+            (
+                XLSX,
+                b"PK\x03\x04 this is not a workbook".to_vec(),
+                400,
+                "malformed_body",
+                "not_a_spreadsheet",
+            ),
+            (XLSX, zip_bomb(), 413, "payload_too_large", "zip_bomb"),
+            (
+                "application/json",
+                b"{\"items\": 3}".to_vec(),
+                422,
+                "import_rejected",
+                "invalid_type",
+            ),
+        ];
+        for (media, body, status, code, field_code) in cases {
+            let r = import(&app, "exchange-rates", media, body, false).await;
+            let doc = r.assert_problem(status, code);
+            assert!(
+                codes(&doc).contains(&field_code.to_owned()),
+                "{field_code}: {doc}"
+            );
+        }
+        // A guarded formula-like text (as the export writes it) is text, and a negative number
+        // is a number.
+        let ok = "currency,month,usd_per_unit,source\r\nEUR,2019-01,1.1,'=not a formula\r\n";
+        import(&app, "exchange-rates", CSV, ok.into(), false)
+            .await
+            .assert_status(200);
+        let rates = json_items(&app, "/api/v1/exchange-rates").await;
+        assert_eq!(rates[0]["source"], "=not a formula");
+        let r = import(&app, "exchange-rates", "text/plain", b"x".to_vec(), false).await;
+        r.assert_problem(415, "unsupported_media_type");
+
+        // 100,001 rows: too many; 100,000 rows of garbage: errors capped, answered fast.
+        let mut garbage = "currency,month,usd_per_unit,source\r\n".to_owned();
+        for _ in 0..100_000 {
+            garbage.push_str("???,??,??,\r\n");
+        }
+        let started = std::time::Instant::now();
+        let r = import(&app, "exchange-rates", CSV, garbage.clone().into(), false).await;
+        let doc = r.assert_problem(422, "import_rejected");
+        assert_eq!(doc["truncated"], true);
+        assert_eq!(doc["errors"].as_array().unwrap().len(), 1000);
+        assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+        garbage.push_str("???,??,??,\r\n");
+        let r = import(&app, "exchange-rates", CSV, garbage.into(), false).await;
+        r.assert_problem(413, "payload_too_large");
+        // Over 20 MiB.
+        let huge = vec![b'a'; 20 * 1024 * 1024 + 1];
+        let r = import(&app, "exchange-rates", CSV, huge, false).await;
+        r.assert_problem(413, "payload_too_large");
+        assert_eq!(json_items(&app, "/api/v1/exchange-rates").await.len(), 1);
+    }
+);
