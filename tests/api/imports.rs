@@ -189,7 +189,7 @@ db_test!(
         app.seed_demo();
         let before = get(&app, "/api/v1/member-states", CSV).await.text();
         let audit = audit_count(&app).await;
-        let csv = "iso3,name,region,iom_member,member_since\r\nZZA,Zedland,SEECA,true,\r\n\
+        let csv = "iso3,name,region,iom_member,member_since\r\nISL,Iceland,SEECA,true,\r\n\
                NPL,Nepal (renamed),AP,true,\r\n";
         let r = import(&app, "member-states", CSV, csv.into(), true).await;
         r.assert_status(200);
@@ -330,14 +330,14 @@ fn xlsx_member_states() -> Vec<u8> {
     {
         sheet.write_string(0, c as u16, *h).unwrap();
     }
-    sheet.write_string(1, 0, "ZZA").unwrap();
-    sheet.write_string(1, 1, "Zedland").unwrap();
-    sheet.write_string(1, 2, "SEECA").unwrap();
+    sheet.write_string(1, 0, "BRA").unwrap();
+    sheet.write_string(1, 1, "Brazil").unwrap();
+    sheet.write_string(1, 2, "SA").unwrap();
     sheet.write_boolean(1, 3, true).unwrap();
     sheet.write_number(1, 4, 1998.0).unwrap();
-    sheet.write_string(2, 0, "ZZB").unwrap();
-    sheet.write_string(2, 1, "Ybor").unwrap();
-    sheet.write_string(2, 2, "AP").unwrap();
+    sheet.write_string(2, 0, "TUN").unwrap();
+    sheet.write_string(2, 1, "Tunisia").unwrap();
+    sheet.write_string(2, 2, "MENA").unwrap();
     sheet.write_boolean(2, 3, false).unwrap();
     book.save_to_buffer().unwrap()
 }
@@ -346,14 +346,14 @@ db_test!(an_xlsx_first_sheet_imports_with_typed_cells, |app| {
     let r = import(&app, "member-states", XLSX, xlsx_member_states(), false).await;
     r.assert_status(200);
     assert_eq!(r.json()["created"], 2);
-    let s = get(&app, "/api/v1/member-states/ZZA", "application/json")
+    let s = get(&app, "/api/v1/member-states/BRA", "application/json")
         .await
         .json();
     assert_eq!(
         (s["member_since"].as_i64(), s["iom_member"].as_bool()),
         (Some(1998), Some(true))
     );
-    let s = get(&app, "/api/v1/member-states/ZZB", "application/json")
+    let s = get(&app, "/api/v1/member-states/TUN", "application/json")
         .await
         .json();
     assert_eq!(s["iom_member"], false);

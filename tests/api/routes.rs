@@ -27,6 +27,7 @@ fn sample_value(param: &str) -> &'static str {
         "funding_line" => "line_1",
         "currency" => "EUR",
         "month" => "2019-06",
+        "kind" => "member-states",
         other => panic!("no sample value for path parameter {other}: add one"),
     }
 }
