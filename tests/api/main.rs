@@ -30,3 +30,4 @@ mod shutdown;
 mod slow_clients;
 mod sums;
 mod users;
+mod xlsx;
