@@ -65,7 +65,7 @@ pub struct AllocationList {
 #[into_params(parameter_in = Query)]
 pub struct ListAllocationsQuery {
     pub year: Option<i32>,
-    /// `csv` for the list as CSV (the same as `Accept: text/csv`).
+    /// `csv` for the list as CSV (the same as `Accept: text/csv`); `xlsx` as an XLSX workbook.
     pub format: Option<Format>,
 }
 

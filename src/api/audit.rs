@@ -36,7 +36,7 @@ pub struct ListAuditEventsQuery {
     /// Before this instant (RFC 3339, exclusive).
     #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
     pub to: Option<Timestamp>,
-    /// `csv` for the whole filtered trail as CSV (the same as `Accept: text/csv`).
+    /// `csv` for the whole filtered trail as CSV (the same as `Accept: text/csv`); `xlsx` as an XLSX workbook.
     pub format: Option<Format>,
 }
 
@@ -113,11 +113,12 @@ async fn list_audit_events(
             total,
         ))
     };
-    // Paging is checked even for CSV, which ignores it: a bad value is refused either way.
+    // Paging is checked even for an export, which ignores it: a bad value is refused either way.
     let paging = paging.into_inner().paging()?;
-    if negotiate::choose(&req, q.format)? == Format::Csv {
+    let export = negotiate::choose(&req, q.format)?;
+    if export != Format::Json {
         let pool = state.pool.clone();
-        return csv::stream_list("audit-events", move |offset| {
+        return csv::stream_list(export, "audit-events", move |offset| {
             let (pool, page) = (pool.clone(), page.clone());
             async move {
                 db::run(&pool, move |conn| {

@@ -1,9 +1,11 @@
-//! CSV exports: cells quoted as RFC 4180 has it, and whole lists streamed batch by batch.
+//! CSV and XLSX exports: CSV cells quoted as RFC 4180 has it, XLSX cells typed (see
+//! [`cells`] and [`xlsx`]), whole lists read batch by batch.
 //!
 //! Lists with a curated column set (projects, follow-up funding) render their own rows;
 //! every other list and report renders its JSON items through [`flatten`]: one column per
 //! field, a nested object's fields as `parent_field`, money as `field` (the amount) and
-//! `field_currency`, a list of plain values joined by `;`.
+//! `field_currency`, a list of plain values joined by `;`. Both formats hold the same rows
+//! and columns.
 
 use std::future::Future;
 
@@ -11,13 +13,17 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use futures_util::StreamExt;
 use serde::Serialize;
-use serde_json::Value;
 
+use super::negotiate::{self, Format};
 use crate::error::ApiError;
+
+mod cells;
+pub mod xlsx;
+
+pub use cells::{Cell, Currencies, Kind, flatten};
 
 /// Rows per batch of a streamed export.
 pub const BATCH: i64 = 1000;
-
 /// Whether `value` is a plain negative number (`-3`, `-0.2500`): a spreadsheet reads it as
 /// the number it is, never as a formula.
 fn negative_number(value: &str) -> bool {
@@ -57,29 +63,109 @@ pub fn push_row<S: AsRef<str>>(out: &mut String, cells: &[S]) {
     out.push_str("\r\n");
 }
 
-/// Streams a whole list: `fetch(offset)` renders one batch of up to [`BATCH`] records and
-/// says how many it held. The first batch is read before answering, so a failure there is
-/// still a proper problem response; a later failure ends the stream early (and is logged).
-pub async fn stream<F, Fut>(
+/// Appends the rows of `rows` as CSV text.
+fn push_cells(out: &mut String, rows: &[Vec<Cell>]) {
+    for cells in rows {
+        let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
+        push_row(out, &texts);
+    }
+}
+
+/// An export's response head: its media type and `<filename>.<csv|xlsx>` as an attachment.
+fn head(format: Format, filename: &str) -> actix_web::HttpResponseBuilder {
+    let (media, ext) = match format {
+        Format::Xlsx => (xlsx::MEDIA_TYPE, "xlsx"),
+        Format::Csv | Format::Json => ("text/csv; charset=utf-8", "csv"),
+    };
+    let mut res = HttpResponse::Ok();
+    res.content_type(media).insert_header((
+        header::CONTENT_DISPOSITION,
+        format!("attachment; filename=\"{filename}.{ext}\""),
+    ));
+    res
+}
+
+/// A whole export in memory. XLSX is built on the blocking pool as the body is sent (the
+/// rows are in hand, so only an internal fault can fail it; it is logged and ends the body).
+fn attachment<S: AsRef<str>>(
+    format: Format,
     filename: &str,
-    header_row: &str,
+    columns: &[S],
+    rows: Vec<Vec<Cell>>,
+) -> HttpResponse {
+    if format == Format::Xlsx {
+        let columns: Vec<String> = columns.iter().map(|c| c.as_ref().to_owned()).collect();
+        let body = futures_util::stream::once(async move {
+            xlsx::off_executor(move || {
+                let mut sheet = xlsx::Sheet::new(&columns)?;
+                sheet.append(&rows)?;
+                sheet.finish()
+            })
+            .await
+            .map(web::Bytes::from)
+            .map_err(|e| {
+                tracing::error!(error = %e, "XLSX export failed");
+                actix_web::error::ErrorInternalServerError("export failed")
+            })
+        });
+        return head(format, filename).streaming(body);
+    }
+    let mut out = String::new();
+    push_row(&mut out, columns);
+    push_cells(&mut out, &rows);
+    head(format, filename).body(out)
+}
+
+/// Streams a whole list: `fetch(offset)` gives the rows of one batch of up to [`BATCH`]
+/// records, in `columns`. CSV is sent batch by batch; its first batch is read before
+/// answering, so a failure there is still a proper problem response, and a later failure
+/// ends the stream early (and is logged). XLSX reads every batch into a constant-memory
+/// worksheet first (on the blocking pool), so any failure is a problem response, and sends
+/// the finished file.
+pub async fn stream<F, Fut>(
+    format: Format,
+    filename: &str,
+    columns: &'static [&'static str],
     fetch: F,
 ) -> Result<HttpResponse, ApiError>
 where
     F: Fn(i64) -> Fut + Clone + 'static,
-    Fut: Future<Output = Result<(String, usize), ApiError>> + 'static,
+    Fut: Future<Output = Result<Vec<Vec<Cell>>, ApiError>> + 'static,
 {
-    let (first, n) = fetch(0).await?;
-    let head = format!("{header_row}\r\n{first}");
-    let more = (n as i64 == BATCH).then_some(BATCH);
+    if format == Format::Xlsx {
+        let mut sheet = xlsx::off_executor(move || xlsx::Sheet::new(columns)).await?;
+        let mut offset = 0;
+        loop {
+            let rows = fetch(offset).await?;
+            let full = rows.len() as i64 == BATCH;
+            sheet = xlsx::off_executor(move || {
+                sheet.append(&rows)?;
+                Ok(sheet)
+            })
+            .await?;
+            if !full {
+                break;
+            }
+            offset += BATCH;
+        }
+        let file = xlsx::off_executor(move || sheet.finish()).await?;
+        return Ok(head(format, filename).body(file));
+    }
+    let first = fetch(0).await?;
+    let mut text = String::new();
+    push_row(&mut text, columns);
+    push_cells(&mut text, &first);
+    let more = (first.len() as i64 == BATCH).then_some(BATCH);
     let rest = futures_util::stream::unfold(more, move |offset| {
         let fetch = fetch.clone();
         async move {
             let offset = offset?;
             match fetch(offset).await {
-                Ok((_, 0)) => None,
-                Ok((text, n)) => {
-                    let next = (n as i64 == BATCH).then_some(offset + BATCH);
+                Ok(rows) if rows.is_empty() => None,
+                Ok(rows) => {
+                    let next = (rows.len() as i64 == BATCH).then_some(offset + BATCH);
+                    let mut text = String::new();
+                    push_cells(&mut text, &rows);
                     Some((Ok::<_, actix_web::Error>(web::Bytes::from(text)), next))
                 }
                 Err(e) => {
@@ -94,76 +180,19 @@ where
     });
     let body =
         futures_util::stream::once(
-            async move { Ok::<_, actix_web::Error>(web::Bytes::from(head)) },
+            async move { Ok::<_, actix_web::Error>(web::Bytes::from(text)) },
         )
         .chain(rest);
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{filename}.csv\""),
-        ))
-        .streaming(body))
+    Ok(head(format, filename).streaming(body))
 }
 
-fn scalar(v: &Value) -> String {
-    match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn is_money(o: &serde_json::Map<String, Value>) -> bool {
-    o.len() == 2 && o.contains_key("amount") && o.contains_key("currency")
-}
-
-/// Whether money columns carry their currency in a column of its own (`field_currency`);
-/// reports, whose money is all USD, leave it out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Currencies {
-    Column,
-    Implied,
-}
-
-/// The (column, cell) pairs of one JSON item.
-pub fn flatten(item: &Value, currencies: Currencies) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let Some(fields) = item.as_object() else {
-        return out;
-    };
-    for (key, value) in fields {
-        match value {
-            Value::Object(o) if is_money(o) => {
-                out.push((key.clone(), scalar(&o["amount"])));
-                if currencies == Currencies::Column {
-                    out.push((format!("{key}_currency"), scalar(&o["currency"])));
-                }
-            }
-            Value::Object(o) => {
-                for (sub, v) in o {
-                    let cell = match v {
-                        Value::Object(m) if is_money(m) => scalar(&m["amount"]),
-                        Value::Object(_) | Value::Array(_) => v.to_string(),
-                        other => scalar(other),
-                    };
-                    out.push((format!("{key}_{sub}"), cell));
-                }
-            }
-            Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
-                let joined: Vec<String> = items.iter().map(scalar).collect();
-                out.push((key.clone(), joined.join(";")));
-            }
-            Value::Array(_) => out.push((key.clone(), value.to_string())),
-            other => out.push((key.clone(), scalar(other))),
-        }
-    }
-    out
-}
-
-/// Renders items as CSV: the columns of their fields in order of first appearance.
-pub fn render<T: Serialize>(items: &[T], currencies: Currencies) -> Result<String, ApiError> {
-    let rows: Vec<Vec<(String, String)>> = items
+/// Items rendered through [`flatten`]: the columns of their fields in order of first
+/// appearance, and each item's row in them.
+fn render<T: Serialize>(
+    items: &[T],
+    currencies: Currencies,
+) -> Result<(Vec<String>, Vec<Vec<Cell>>), ApiError> {
+    let rows: Vec<Vec<(String, Cell)>> = items
         .iter()
         .map(|i| serde_json::to_value(i).map(|v| flatten(&v, currencies)))
         .collect::<Result<_, _>>()
@@ -176,31 +205,32 @@ pub fn render<T: Serialize>(items: &[T], currencies: Currencies) -> Result<Strin
             }
         }
     }
-    let mut out = String::new();
-    push_row(&mut out, &columns);
-    for row in &rows {
-        let cells: Vec<&str> = columns
-            .iter()
-            .map(|c| {
-                row.iter()
-                    .find(|(k, _)| k == c)
-                    .map_or("", |(_, v)| v.as_str())
-            })
-            .collect();
-        push_row(&mut out, &cells);
-    }
-    Ok(out)
+    let cells = rows
+        .into_iter()
+        .map(|mut row| {
+            columns
+                .iter()
+                .map(|c| match row.iter().position(|(k, _)| k == c) {
+                    Some(i) => row.swap_remove(i).1,
+                    None => Cell::empty(),
+                })
+                .collect()
+        })
+        .collect();
+    Ok((columns, cells))
 }
 
-/// A type whose CSV rows have a fixed set of columns (the keys [`flatten`] gives its JSON).
+/// A type whose export rows have a fixed set of columns (the keys [`flatten`] gives its
+/// JSON).
 pub trait Columns {
     const COLUMNS: &'static [&'static str];
 }
 
-/// Appends the rows of `items` in the columns of `T`.
-fn push_items<T: Serialize + Columns>(out: &mut String, items: &[T]) -> Result<(), ApiError> {
+/// The rows of `items` in the columns of `T`.
+fn rows_of<T: Serialize + Columns>(items: &[T]) -> Result<Vec<Vec<Cell>>, ApiError> {
+    let mut rows = Vec::with_capacity(items.len());
     for item in items {
-        let pairs = flatten(
+        let mut pairs = flatten(
             &serde_json::to_value(item).map_err(ApiError::internal)?,
             Currencies::Column,
         );
@@ -209,101 +239,89 @@ fn push_items<T: Serialize + Columns>(out: &mut String, items: &[T]) -> Result<(
         debug_assert!(
             pairs
                 .iter()
-                .all(|(k, v)| v.is_empty() || T::COLUMNS.contains(&k.as_str())),
-            "a field of {} has no CSV column: {:?}",
+                .all(|(k, v)| v.text.is_empty() || T::COLUMNS.contains(&k.as_str())),
+            "a field of {} has no export column: {:?}",
             std::any::type_name::<T>(),
             pairs.iter().map(|(k, _)| k).collect::<Vec<_>>()
         );
-        let cells: Vec<&str> = T::COLUMNS
-            .iter()
-            .map(|c| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| k == c)
-                    .map_or("", |(_, v)| v.as_str())
-            })
-            .collect();
-        push_row(out, &cells);
+        rows.push(
+            T::COLUMNS
+                .iter()
+                .map(|c| match pairs.iter().position(|(k, _)| k == c) {
+                    Some(i) => pairs.swap_remove(i).1,
+                    None => Cell::empty(),
+                })
+                .collect(),
+        );
     }
-    Ok(())
+    Ok(rows)
 }
 
-fn attachment(filename: &str, body: String) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{filename}.csv\""),
-        ))
-        .body(body)
+/// A whole list in memory, in the columns of `T`, as CSV or XLSX.
+pub fn list<T: Serialize + Columns>(
+    format: Format,
+    filename: &str,
+    items: &[T],
+) -> Result<HttpResponse, ApiError> {
+    Ok(attachment(format, filename, T::COLUMNS, rows_of(items)?))
 }
 
-/// A whole list in memory, in the columns of `T`.
-pub fn list<T: Serialize + Columns>(filename: &str, items: &[T]) -> Result<HttpResponse, ApiError> {
-    let mut out = String::new();
-    push_row(&mut out, T::COLUMNS);
-    push_items(&mut out, items)?;
-    Ok(attachment(filename, out))
-}
-
-/// A whole (unpaged) list: `{"items": [...]}` as JSON, or the items as CSV, as the client
-/// asked (see [`super::negotiate`]).
+/// A whole (unpaged) list: `{"items": [...]}` as JSON, or the items as CSV or XLSX, as the
+/// client asked (see [`super::negotiate`]).
 pub fn items_or_json<T: Serialize + Columns, J: Serialize>(
     req: &actix_web::HttpRequest,
-    format: Option<super::negotiate::Format>,
+    format: Option<Format>,
     filename: &str,
     items: &[T],
     json: &J,
 ) -> Result<HttpResponse, ApiError> {
-    use super::negotiate::{self, Format};
     let res = match negotiate::choose(req, format)? {
-        Format::Csv => list(filename, items)?,
         Format::Json => HttpResponse::Ok().json(json),
+        table => list(table, filename, items)?,
     };
     Ok(negotiate::vary(res))
 }
 
-/// A whole list read in batches (`fetch(offset)` gives up to [`BATCH`] items), streamed in
+/// A whole list read in batches (`fetch(offset)` gives up to [`BATCH`] items), exported in
 /// the columns of `T`.
-pub async fn stream_list<T, F, Fut>(filename: &str, fetch: F) -> Result<HttpResponse, ApiError>
+pub async fn stream_list<T, F, Fut>(
+    format: Format,
+    filename: &str,
+    fetch: F,
+) -> Result<HttpResponse, ApiError>
 where
     T: Serialize + Columns,
     F: Fn(i64) -> Fut + Clone + 'static,
     Fut: Future<Output = Result<Vec<T>, ApiError>> + 'static,
 {
-    let mut header_row = String::new();
-    push_row(&mut header_row, T::COLUMNS);
-    stream(filename, header_row.trim_end(), move |offset| {
+    stream(format, filename, T::COLUMNS, move |offset| {
         let batch = fetch(offset);
-        async move {
-            let items = batch.await?;
-            let mut out = String::new();
-            push_items(&mut out, &items)?;
-            Ok((out, items.len()))
-        }
+        async move { rows_of(&batch.await?) }
     })
     .await
 }
 
-/// Report rows (whose columns depend on the request) as a CSV attachment.
+/// Report rows (whose columns depend on the request) as a CSV or XLSX attachment.
 pub fn table<T: Serialize>(
+    format: Format,
     filename: &str,
     items: &[T],
     currencies: Currencies,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(attachment(filename, render(items, currencies)?))
+    let (columns, rows) = render(items, currencies)?;
+    Ok(attachment(format, filename, &columns, rows))
 }
 
 /// A filtered list as the client asked (see [`super::negotiate`]): one page of `page(conn,
-/// offset, limit)` items with the `count` total as JSON, or every item streamed as CSV in
-/// batches, each turned into its CSV row by `row`.
+/// offset, limit)` items with the `count` total as JSON, or every item exported as CSV or
+/// XLSX in batches, each turned into its row by `row`.
 #[expect(
     clippy::too_many_arguments,
     reason = "the request, its two choices, the pool and the four parts of a list read best side by side"
 )]
 pub async fn page_or_stream<T, R, P, C>(
     req: &actix_web::HttpRequest,
-    format: Option<super::negotiate::Format>,
+    format: Option<Format>,
     paging: super::PageQuery,
     pool: &crate::db::Pool,
     filename: &'static str,
@@ -317,12 +335,13 @@ where
     P: Fn(&mut crate::db::Conn, i64, i64) -> Result<Vec<T>, ApiError> + Clone + Send + 'static,
     C: FnOnce(&mut crate::db::Conn) -> Result<i64, ApiError> + Send + 'static,
 {
-    use super::negotiate::{self, Format};
-    // Paging is checked even for CSV, which ignores it: a bad value is refused either way.
+    // Paging is checked even for an export, which ignores it: a bad value is refused
+    // either way.
     let paging = paging.paging()?;
-    if negotiate::choose(req, format)? == Format::Csv {
+    let format = negotiate::choose(req, format)?;
+    if format != Format::Json {
         let pool = pool.clone();
-        return stream_list(filename, move |offset| {
+        return stream_list(format, filename, move |offset| {
             let (pool, page) = (pool.clone(), page.clone());
             async move {
                 let items = crate::db::run(&pool, move |conn| page(conn, offset, BATCH)).await?;

@@ -95,7 +95,7 @@ pub struct ListRatesQuery {
     /// Up to this month.
     #[param(value_type = Option<String>, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])$")]
     pub month_to: Option<MonthParam>,
-    /// `csv` for the whole filtered list as CSV (the same as `Accept: text/csv`).
+    /// `csv` for the whole filtered list as CSV (the same as `Accept: text/csv`); `xlsx` as an XLSX workbook.
     pub format: Option<Format>,
 }
 
@@ -200,11 +200,12 @@ pub async fn list_exchange_rates(
             total,
         ))
     };
-    // Paging is checked even for CSV, which ignores it: a bad value is refused either way.
+    // Paging is checked even for an export, which ignores it: a bad value is refused either way.
     let paging = paging.into_inner().paging()?;
-    if negotiate::choose(&req, q.format)? == Format::Csv {
+    let export = negotiate::choose(&req, q.format)?;
+    if export != Format::Json {
         let pool = state.pool.clone();
-        return csv::stream_list("exchange-rates", move |offset| {
+        return csv::stream_list(export, "exchange-rates", move |offset| {
             let (pool, page) = (pool.clone(), page.clone());
             async move {
                 db::run(&pool, move |conn| {

@@ -99,7 +99,7 @@ pub struct ListFundingRulesQuery {
     pub scope: Option<Scope>,
     /// Only the rules in force in this funding year (one per line and scope).
     pub year: Option<i32>,
-    /// `csv` for the list as CSV (the same as `Accept: text/csv`).
+    /// `csv` for the list as CSV (the same as `Accept: text/csv`); `xlsx` as an XLSX workbook.
     pub format: Option<Format>,
 }
 

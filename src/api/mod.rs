@@ -83,7 +83,7 @@ impl PageQuery {
 #[derive(Debug, Clone, Copy, Default, serde::Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FormatQuery {
-    /// `csv` for the whole list as CSV (the same as `Accept: text/csv`).
+    /// `csv` for the whole list as CSV (the same as `Accept: text/csv`); `xlsx` as an XLSX workbook.
     pub format: Option<negotiate::Format>,
 }
 

@@ -1,4 +1,4 @@
-//! Content negotiation for lists and reports: JSON or CSV, by `format=` or by `Accept`
+//! Content negotiation for lists and reports: JSON, CSV or XLSX, by `format=` or by `Accept`
 //! (RFC 9110 §12.5.1, q-values honoured). Responses that negotiate say so with
 //! `Vary: Accept`.
 
@@ -12,6 +12,7 @@ crate::domain::funding::closed_enum!(
     Format {
         Json => "json",
         Csv => "csv",
+        Xlsx => "xlsx",
     }
 );
 
@@ -20,6 +21,10 @@ impl Format {
         match self {
             Format::Json => ("application", "json"),
             Format::Csv => ("text", "csv"),
+            Format::Xlsx => (
+                "application",
+                "vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
         }
     }
 }
@@ -53,8 +58,9 @@ fn quality(accept: &str, format: Format) -> f32 {
     best.map_or(0.0, |(_, q)| q)
 }
 
-/// Chooses JSON or CSV: `format=` when given, else the `Accept` header's best (JSON on a
-/// tie or without the header). 406 `not_acceptable` when `Accept` allows neither.
+/// Chooses JSON, CSV or XLSX: `format=` when given, else the `Accept` header's best (on a
+/// tie JSON, then CSV; JSON without the header). 406 `not_acceptable` when `Accept` allows
+/// none of them.
 pub fn choose(req: &HttpRequest, format: Option<Format>) -> Result<Format, ApiError> {
     if let Some(f) = format {
         return Ok(f);
@@ -67,18 +73,22 @@ pub fn choose(req: &HttpRequest, format: Option<Format>) -> Result<Format, ApiEr
     else {
         return Ok(Format::Json);
     };
-    let (json, csv) = (quality(accept, Format::Json), quality(accept, Format::Csv));
-    if json <= 0.0 && csv <= 0.0 {
+    let mut best = (Format::Json, 0.0);
+    for f in [Format::Json, Format::Csv, Format::Xlsx] {
+        let q = quality(accept, f);
+        if q > best.1 {
+            best = (f, q);
+        }
+    }
+    if best.1 <= 0.0 {
         return Err(ApiError::new(
             ErrorCode::NotAcceptable,
-            "this resource is available as application/json or text/csv (or ?format=json|csv)",
+            "this resource is available as application/json, text/csv or \
+             application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (xlsx) \
+             (or ?format=json|csv|xlsx)",
         ));
     }
-    Ok(if csv > json {
-        Format::Csv
-    } else {
-        Format::Json
-    })
+    Ok(best.0)
 }
 
 /// Marks a negotiated response: caches must key it by `Accept`.
@@ -108,5 +118,10 @@ mod tests {
         assert_eq!(pick("text/csv;q=0, */*;q=0.1"), Some(Format::Json));
         assert_eq!(pick("application/xml"), None);
         assert_eq!(pick("application/json;q=0"), None);
+        let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        assert_eq!(pick(xlsx), Some(Format::Xlsx));
+        assert_eq!(pick(&format!("text/csv;q=0.9, {xlsx}")), Some(Format::Xlsx));
+        assert_eq!(pick(&format!("text/csv, {xlsx}")), Some(Format::Csv));
+        assert_eq!(pick("application/*"), Some(Format::Json));
     }
 }

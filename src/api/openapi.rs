@@ -117,6 +117,7 @@ pub fn document_for(catalogue: &Catalogue) -> Doc {
         .configure(super::configure)
         .split_for_parts();
     add_error_responses(&mut doc);
+    add_xlsx_media_type(&mut doc);
     state_if_match_form(&mut doc);
     state_what_derives_cannot(&mut doc);
     super::schemas::describe(&mut doc, catalogue);
@@ -257,7 +258,7 @@ fn add_error_responses(doc: &mut Doc) {
             if negotiable {
                 add(
                     "406",
-                    "`Accept` allows neither `application/json` nor `text/csv` (`not_acceptable`)",
+                    "`Accept` allows none of `application/json`, `text/csv` and the XLSX media type (`not_acceptable`)",
                 );
             }
             add(
@@ -277,6 +278,29 @@ fn add_error_responses(doc: &mut Doc) {
                 "The database is unavailable (`unavailable`); see `Retry-After`",
             );
             add_headers(op);
+        }
+    }
+}
+
+/// Every operation that exports CSV exports XLSX too (the same funnel, `super::csv`): its
+/// 200 response lists the XLSX media type, a binary body, next to `text/csv`.
+fn add_xlsx_media_type(doc: &mut Doc) {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat};
+    for item in doc.paths.paths.values_mut() {
+        for op in [&mut item.get, &mut item.post].into_iter().flatten() {
+            let Some(RefOr::T(ok)) = op.responses.responses.get_mut("200") else {
+                continue;
+            };
+            if !ok.content.contains_key("text/csv") {
+                continue;
+            }
+            let binary = ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)));
+            ok.content.insert(
+                super::csv::xlsx::MEDIA_TYPE.to_owned(),
+                ContentBuilder::new().schema(Some(binary)).build(),
+            );
         }
     }
 }

@@ -47,7 +47,7 @@ pub struct LeverageQuery {
 pub struct AllocationQuery {
     #[param(minimum = 1990, maximum = 2100)]
     pub year: i32,
-    /// `csv` for the lines as CSV (the same as `Accept: text/csv`).
+    /// `csv` for the lines as CSV (the same as `Accept: text/csv`); `xlsx` as an XLSX workbook.
     pub format: Option<Format>,
 }
 
@@ -66,8 +66,8 @@ pub(crate) fn respond<T: Serialize, R: Serialize>(
     filename: &str,
 ) -> Result<HttpResponse, ApiError> {
     let res = match negotiate::choose(req, format)? {
-        Format::Csv => super::csv::table(filename, rows, super::csv::Currencies::Implied)?,
         Format::Json => HttpResponse::Ok().json(report),
+        table => super::csv::table(table, filename, rows, super::csv::Currencies::Implied)?,
     };
     Ok(negotiate::vary(res))
 }

@@ -158,11 +158,12 @@ async fn list_users(
             total,
         ))
     };
-    // Paging is checked even for CSV, which ignores it: a bad value is refused either way.
+    // Paging is checked even for an export, which ignores it: a bad value is refused either way.
     let paging = query.into_inner().paging()?;
-    if negotiate::choose(&req, format.format)? == Format::Csv {
+    let export = negotiate::choose(&req, format.format)?;
+    if export != Format::Json {
         let pool = state.pool.clone();
-        return csv::stream_list("users", move |offset| {
+        return csv::stream_list(export, "users", move |offset| {
             let pool = pool.clone();
             async move {
                 db::run(&pool, move |conn| {

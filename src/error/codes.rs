@@ -50,7 +50,7 @@ make_error_codes! {
     MethodNotAllowed => "method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed",
         "the path exists, the method does not (`Allow` lists them)";
     NotAcceptable => "not_acceptable", NOT_ACCEPTABLE, "Not acceptable",
-        "a list or report whose `Accept` allows neither `application/json` nor `text/csv`";
+        "a list or report whose `Accept` allows none of `application/json`, `text/csv` and XLSX";
     Conflict => "conflict", CONFLICT, "Conflict",
         "the record exists already, or is still referenced, or (projects) only a draft can be deleted";
     InvalidTransition => "invalid_transition", CONFLICT, "Invalid transition",

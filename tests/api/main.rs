@@ -31,3 +31,4 @@ mod shutdown;
 mod slow_clients;
 mod sums;
 mod users;
+mod xlsx;

@@ -133,7 +133,7 @@ pub struct ListEvaluationsQuery {
     /// Sort keys `completed_on`, `updated_at`, comma-separated; `-` for descending.
     #[param(value_type = Option<String>, pattern = r"^-?(completed_on|updated_at)(,-?(completed_on|updated_at))*$")]
     pub sort: Option<Sort<EvaluationSort>>,
-    /// `csv` for the whole filtered list as CSV (the same as `Accept: text/csv`).
+    /// `csv` for the whole filtered list as CSV (the same as `Accept: text/csv`); `xlsx` as an XLSX workbook.
     pub format: Option<Format>,
 }
 

@@ -270,7 +270,7 @@ pub struct ListRecommendationsQuery {
     /// Sort keys `due_date`, `issued_on`, `updated_at`, comma-separated; `-` for descending.
     #[param(value_type = Option<String>, pattern = r"^-?(due_date|issued_on|updated_at)(,-?(due_date|issued_on|updated_at))*$")]
     pub sort: Option<Sort<RecommendationSort>>,
-    /// `csv` for the whole filtered list as CSV (the same as `Accept: text/csv`).
+    /// `csv` for the whole filtered list as CSV (the same as `Accept: text/csv`); `xlsx` as an XLSX workbook.
     pub format: Option<Format>,
 }
 

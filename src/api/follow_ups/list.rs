@@ -5,6 +5,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{FollowUpResponse, response};
+use crate::api::csv::Cell;
 use crate::api::negotiate::{self, Format};
 use crate::api::params::{List, Query, Sort, SortKeys, sort, texts, values};
 use crate::api::schemas::{CurrencyCode, Iso3Code, ProjectCodeSchema, RegionCode};
@@ -54,7 +55,7 @@ pub struct ListFollowUpsQuery {
     /// Sort keys `date`, `amount_usd`, `updated_at`, comma-separated; `-` for descending.
     #[param(value_type = Option<String>, pattern = r"^-?(date|amount_usd|updated_at)(,-?(date|amount_usd|updated_at))*$")]
     pub sort: Option<Sort<FollowUpSort>>,
-    /// `csv` for the whole filtered list as CSV (the same as `Accept: text/csv`).
+    /// `csv` for the whole filtered list as CSV (the same as `Accept: text/csv`); `xlsx` as an XLSX workbook.
     pub format: Option<Format>,
 }
 
@@ -98,39 +99,56 @@ impl<'de> Deserialize<'de> for DateParam {
     }
 }
 
-const CSV_COLUMNS: &str = "id,project_code,title,source_name,source_type,amount,currency,amount_is_lower_bound,\
-amount_usd,usd_rate,usd_conversion,status,date,in_kind,scaling_up_dimensions,follow_up_project_code,description,evidence_url";
+const CSV_COLUMNS: &[&str] = &[
+    "id",
+    "project_code",
+    "title",
+    "source_name",
+    "source_type",
+    "amount",
+    "currency",
+    "amount_is_lower_bound",
+    "amount_usd",
+    "usd_rate",
+    "usd_conversion",
+    "status",
+    "date",
+    "in_kind",
+    "scaling_up_dimensions",
+    "follow_up_project_code",
+    "description",
+    "evidence_url",
+];
 
-fn csv_row(out: &mut String, f: &FollowUpView) {
+fn csv_row(f: &FollowUpView) -> Vec<Cell> {
     let r = response(f);
     let amount = r.amount.as_ref();
-    crate::api::csv::push_row(
-        out,
-        &[
-            r.id.to_string(),
-            r.project_code,
-            r.title.unwrap_or_default(),
-            r.source_name.unwrap_or_default(),
-            r.source_type.as_str().to_owned(),
-            amount.map(|a| a.amount.clone()).unwrap_or_default(),
-            amount.map(|a| a.currency.clone()).unwrap_or_default(),
-            r.amount_is_lower_bound.to_string(),
-            r.amount_usd.map(|m| m.amount).unwrap_or_default(),
-            r.usd_rate.unwrap_or_default(),
-            r.usd_conversion.as_str().to_owned(),
-            r.status.as_str().to_owned(),
-            r.date.unwrap_or_default(),
-            r.in_kind.to_string(),
+    vec![
+        Cell::number(r.id.to_string()),
+        Cell::text(r.project_code),
+        Cell::text(r.title.unwrap_or_default()),
+        Cell::text(r.source_name.unwrap_or_default()),
+        Cell::text(r.source_type.as_str()),
+        Cell::number(amount.map(|a| a.amount.clone()).unwrap_or_default()),
+        Cell::text(amount.map(|a| a.currency.clone()).unwrap_or_default()),
+        Cell::bool(r.amount_is_lower_bound),
+        Cell::number(r.amount_usd.map(|m| m.amount).unwrap_or_default()),
+        Cell::number(r.usd_rate.unwrap_or_default()),
+        Cell::text(r.usd_conversion.as_str()),
+        Cell::text(r.status.as_str()),
+        Cell::date(r.date.unwrap_or_default()),
+        Cell::bool(r.in_kind),
+        Cell::text(
             r.scaling_up_dimensions
                 .iter()
                 .map(|d| d.as_str())
                 .collect::<Vec<_>>()
                 .join(";"),
-            r.follow_up_project_code.unwrap_or_default(),
-            r.description.unwrap_or_default(),
-            r.evidence_url.unwrap_or_default(),
-        ],
-    );
+        ),
+        Cell::text(r.follow_up_project_code.unwrap_or_default()),
+        Cell::text(r.description.unwrap_or_default()),
+        Cell::text(r.evidence_url.unwrap_or_default()),
+    ]
 }
 
 /// One batch of views of follow-up rows, with their projects' codes (two queries).
@@ -175,22 +193,19 @@ async fn list(
     paging: PageQuery,
     state: &AppState,
 ) -> Result<HttpResponse, ApiError> {
-    // Paging is checked even for CSV, which ignores it: a bad value is refused either way.
+    // Paging is checked even for an export, which ignores it: a bad value is refused either way.
     let paging = paging.paging()?;
-    if negotiate::choose(req, format)? == Format::Csv {
+    let export = negotiate::choose(req, format)?;
+    if export != Format::Json {
         let pool = state.pool.clone();
-        return crate::api::csv::stream("follow-up-funding", CSV_COLUMNS, move |offset| {
+        return crate::api::csv::stream(export, "follow-up-funding", CSV_COLUMNS, move |offset| {
             let (pool, filter) = (pool.clone(), filter.clone());
             async move {
                 let batch = db::run(&pool, move |conn| {
                     views(conn, &filter, offset, crate::api::csv::BATCH)
                 })
                 .await?;
-                let mut out = String::new();
-                for f in &batch {
-                    csv_row(&mut out, f);
-                }
-                Ok((out, batch.len()))
+                Ok(batch.iter().map(csv_row).collect())
             }
         })
         .await

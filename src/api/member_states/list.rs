@@ -36,7 +36,7 @@ pub struct ListMemberStatesQuery {
     /// Sort keys `iso3`, `name`, `region`, `updated_at`, comma-separated; `-` for descending.
     #[param(value_type = Option<String>, pattern = r"^-?(iso3|name|region|updated_at)(,-?(iso3|name|region|updated_at))*$")]
     pub sort: Option<Sort<MemberStateSort>>,
-    /// `csv` for the whole filtered list as CSV (the same as `Accept: text/csv`).
+    /// `csv` for the whole filtered list as CSV (the same as `Accept: text/csv`); `xlsx` as an XLSX workbook.
     pub format: Option<Format>,
 }
 
@@ -108,11 +108,12 @@ pub async fn list_member_states(
         updated_since: instant(q.updated_since),
         sort: sort(&q.sort),
     };
-    // Paging is checked even for CSV, which ignores it: a bad value is refused either way.
+    // Paging is checked even for an export, which ignores it: a bad value is refused either way.
     let paging = paging.into_inner().paging()?;
-    if negotiate::choose(&req, q.format)? == Format::Csv {
+    let export = negotiate::choose(&req, q.format)?;
+    if export != Format::Json {
         let state = state.into_inner();
-        return csv::stream_list("member-states", move |offset| {
+        return csv::stream_list(export, "member-states", move |offset| {
             let (state, filter) = (state.clone(), filter.clone());
             async move {
                 let pool = state.pool.clone();

@@ -102,12 +102,13 @@ pub async fn get_project_history(
             total,
         ))
     };
-    // Paging is checked even for CSV, which ignores it: a bad value is refused either way.
+    // Paging is checked even for an export, which ignores it: a bad value is refused either way.
     let paging = paging.into_inner().paging()?;
-    if negotiate::choose(&req, format.format)? == Format::Csv {
+    let export = negotiate::choose(&req, format.format)?;
+    if export != Format::Json {
         // The first batch is read before answering, so an unknown project is still a 404.
         let pool = state.pool.clone();
-        return csv::stream_list("history", move |offset| {
+        return csv::stream_list(export, "history", move |offset| {
             let (pool, page) = (pool.clone(), page.clone());
             async move {
                 db::run(&pool, move |conn| {

@@ -80,7 +80,7 @@ pub struct ListProjectsQuery {
     /// `-` for descending. The code breaks ties.
     #[param(value_type = Option<String>, pattern = r"^-?(code|title|funding_year|budget|updated_at)(,-?(code|title|funding_year|budget|updated_at))*$")]
     pub sort: Option<Sort<ProjectSort>>,
-    /// `csv` for the whole filtered list as CSV (the same as `Accept: text/csv`).
+    /// `csv` for the whole filtered list as CSV (the same as `Accept: text/csv`); `xlsx` as an XLSX workbook.
     pub format: Option<Format>,
 }
 
@@ -162,7 +162,7 @@ pub(crate) fn filter(q: &ListProjectsQuery, c: &Catalogue) -> Result<ProjectFilt
 }
 
 /// The portfolio, filtered and sorted, a page at a time; with `Accept: text/csv` (or
-/// `format=csv`) the whole filtered list as CSV, streamed, one row per project, lists joined
+/// `format=csv`) the whole filtered list as CSV, streamed (or as XLSX with `format=xlsx`), one row per project, lists joined
 /// by `;`. Each page loads its member states and mappings in a fixed number of queries.
 #[utoipa::path(tag = "projects", params(ListProjectsQuery, PageQuery), security(("bearer" = ["projects:read"])),
     responses((status = 200, description = "One page of projects (JSON) or the whole list (CSV)",
@@ -177,10 +177,11 @@ pub async fn list_projects(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let filter = filter(&query, &state.catalogue)?;
-    // Paging is checked even for CSV, which ignores it: a bad value is refused either way.
+    // Paging is checked even for an export, which ignores it: a bad value is refused either way.
     let paging = paging.into_inner().paging()?;
-    if negotiate::choose(&req, query.format)? == Format::Csv {
-        return csv::respond(state.into_inner(), filter)
+    let export = negotiate::choose(&req, query.format)?;
+    if export != Format::Json {
+        return csv::respond(export, state.into_inner(), filter)
             .await
             .map(negotiate::vary);
     }
@@ -198,16 +199,40 @@ mod csv {
     use std::sync::Arc;
 
     use super::*;
-    use crate::api::csv::{BATCH, push_row, stream};
+    use crate::api::csv::{BATCH, Cell, stream};
 
-    const COLUMNS: &str = "code,title,status,funding_line,funding_year,scope,budget_usd,staff_office_share,\
-exceptional_increase,thematic_area,thematic_area_label,member_states,member_state_names,regions,region_labels,\
-sdg_targets,migof,gcm_objectives,msd,start_date,end_date,actual_end_date,follow_up_total_usd,leverage,updated_at";
+    const COLUMNS: &[&str] = &[
+        "code",
+        "title",
+        "status",
+        "funding_line",
+        "funding_year",
+        "scope",
+        "budget_usd",
+        "staff_office_share",
+        "exceptional_increase",
+        "thematic_area",
+        "thematic_area_label",
+        "member_states",
+        "member_state_names",
+        "regions",
+        "region_labels",
+        "sdg_targets",
+        "migof",
+        "gcm_objectives",
+        "msd",
+        "start_date",
+        "end_date",
+        "actual_end_date",
+        "follow_up_total_usd",
+        "leverage",
+        "updated_at",
+    ];
 
-    fn row(out: &mut String, v: &ProjectView, c: &Catalogue) {
+    fn row(v: &ProjectView, c: &Catalogue) -> Vec<Cell> {
         let p = &v.values.content;
         let ch = &v.children;
-        let join = |items: Vec<String>| items.join(";");
+        let join = |items: Vec<String>| Cell::text(items.join(";"));
         let mut regions: Vec<String> = ch.member_states.iter().map(|s| s.region.clone()).collect();
         regions.dedup();
         let label = |code: &Option<String>| {
@@ -221,66 +246,71 @@ sdg_targets,migof,gcm_objectives,msd,start_date,end_date,actual_end_date,follow_
                 })
                 .unwrap_or_default()
         };
-        let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-        push_row(
-            out,
-            &[
-                p.code.clone(),
-                p.title.clone(),
-                p.status.to_string(),
-                p.funding_line.to_string(),
-                p.funding_year.to_string(),
-                p.scope.to_string(),
-                Money::usd_cents(p.budget_usd_cents).amount_string(),
+        let date =
+            |d: Option<chrono::NaiveDate>| Cell::date(d.map(|d| d.to_string()).unwrap_or_default());
+        vec![
+            Cell::text(p.code.clone()),
+            Cell::text(p.title.clone()),
+            Cell::text(p.status.to_string()),
+            Cell::text(p.funding_line.to_string()),
+            Cell::number(p.funding_year.to_string()),
+            Cell::text(p.scope.to_string()),
+            Cell::number(Money::usd_cents(p.budget_usd_cents).amount_string()),
+            Cell::number(
                 p.staff_office_share_ppm
                     .map(|s| Share::from_ppm(i64::from(s)).to_string())
                     .unwrap_or_default(),
-                p.exceptional_increase.to_string(),
-                p.thematic_area.clone().unwrap_or_default(),
-                label(&p.thematic_area),
-                join(ch.member_states.iter().map(|s| s.iso3.clone()).collect()),
-                join(ch.member_states.iter().map(|s| s.name.clone()).collect()),
-                join(regions.clone()),
-                join(
-                    regions
-                        .iter()
-                        .map(|r| c.region(r).map(|x| x.name.clone()).unwrap_or_default())
-                        .collect(),
-                ),
-                join(ch.mappings.sdg_targets.clone()),
-                join(ch.mappings.migof.clone()),
-                join(
-                    ch.mappings
-                        .gcm_objectives
-                        .iter()
-                        .map(i32::to_string)
-                        .collect(),
-                ),
-                join(
-                    ch.mappings
-                        .msd
-                        .iter()
-                        .map(|(o, d)| format!("{o}.{d}"))
-                        .collect(),
-                ),
-                date(p.start_date),
-                date(p.end_date),
-                date(p.actual_end_date),
-                Money::usd_cents(ch.leveraged.usd_cents).amount_string(),
+            ),
+            Cell::bool(p.exceptional_increase),
+            Cell::text(p.thematic_area.clone().unwrap_or_default()),
+            Cell::text(label(&p.thematic_area)),
+            join(ch.member_states.iter().map(|s| s.iso3.clone()).collect()),
+            join(ch.member_states.iter().map(|s| s.name.clone()).collect()),
+            join(regions.clone()),
+            join(
+                regions
+                    .iter()
+                    .map(|r| c.region(r).map(|x| x.name.clone()).unwrap_or_default())
+                    .collect(),
+            ),
+            join(ch.mappings.sdg_targets.clone()),
+            join(ch.mappings.migof.clone()),
+            join(
+                ch.mappings
+                    .gcm_objectives
+                    .iter()
+                    .map(i32::to_string)
+                    .collect(),
+            ),
+            join(
+                ch.mappings
+                    .msd
+                    .iter()
+                    .map(|(o, d)| format!("{o}.{d}"))
+                    .collect(),
+            ),
+            date(p.start_date),
+            date(p.end_date),
+            date(p.actual_end_date),
+            Cell::number(Money::usd_cents(ch.leveraged.usd_cents).amount_string()),
+            Cell::number(
                 crate::domain::fx::ratio(ch.leveraged.usd_cents, p.budget_usd_cents)
                     .unwrap_or_default(),
+            ),
+            Cell::text(
                 crate::api::utc(v.values.updated_at)
                     .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-            ],
-        );
+            ),
+        ]
     }
 
-    /// Streams the whole filtered list in the list's order.
+    /// Exports the whole filtered list in the list's order.
     pub async fn respond(
+        format: Format,
         state: Arc<AppState>,
         filter: ProjectFilter,
     ) -> Result<HttpResponse, ApiError> {
-        stream("projects", COLUMNS, move |offset| {
+        stream(format, "projects", COLUMNS, move |offset| {
             let (state, filter) = (state.clone(), filter.clone());
             async move {
                 let pool = state.pool.clone();
@@ -289,11 +319,7 @@ sdg_targets,migof,gcm_objectives,msd,start_date,end_date,actual_end_date,follow_
                     projects::with_children(conn, rows)
                 })
                 .await?;
-                let mut out = String::new();
-                for v in &views {
-                    row(&mut out, v, &state.catalogue);
-                }
-                Ok((out, views.len()))
+                Ok(views.iter().map(|v| row(v, &state.catalogue)).collect())
             }
         })
         .await

@@ -90,7 +90,7 @@ pub struct ListPublicationsQuery {
     /// breaks ties.
     #[param(value_type = Option<String>, pattern = r"^-?(year|title|updated_at)(,-?(year|title|updated_at))*$")]
     pub sort: Option<Sort<PublicationSort>>,
-    /// `csv` for the whole filtered list as CSV (the same as `Accept: text/csv`).
+    /// `csv` for the whole filtered list as CSV (the same as `Accept: text/csv`); `xlsx` as an XLSX workbook.
     pub format: Option<Format>,
 }
 

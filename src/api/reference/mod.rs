@@ -158,10 +158,11 @@ fn paginate<T: Serialize + Columns>(
     req: &HttpRequest,
     filename: &str,
 ) -> Result<HttpResponse, ApiError> {
-    // Paging is checked even for CSV, which ignores it: a bad value is refused either way.
+    // Paging is checked even for an export, which ignores it: a bad value is refused either way.
     let paging = paging.paging()?;
-    if negotiate::choose(req, format)? == Format::Csv {
-        return csv::list(filename, &items).map(negotiate::vary);
+    let export = negotiate::choose(req, format)?;
+    if export != Format::Json {
+        return csv::list(export, filename, &items).map(negotiate::vary);
     }
     let total = items.len() as i64;
     let page: Vec<T> = items

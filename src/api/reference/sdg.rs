@@ -22,7 +22,7 @@ use crate::state::AppState;
 pub struct GoalsQuery {
     /// `targets` to include each goal's targets.
     pub include: Option<GoalInclude>,
-    /// `csv` for the whole list as CSV (the same as `Accept: text/csv`).
+    /// `csv` for the whole list as CSV (the same as `Accept: text/csv`); `xlsx` as an XLSX workbook.
     pub format: Option<Format>,
 }
 
@@ -32,7 +32,7 @@ pub struct TargetsQuery {
     /// Only the targets of these goals (comma-separated numbers).
     #[param(value_type = Option<Vec<SdgGoalNumber>>, style = Form, explode = false)]
     pub goal: Option<List<i32>>,
-    /// `csv` for the whole list as CSV (the same as `Accept: text/csv`).
+    /// `csv` for the whole list as CSV (the same as `Accept: text/csv`); `xlsx` as an XLSX workbook.
     pub format: Option<Format>,
 }
 
@@ -42,7 +42,7 @@ pub struct IndicatorsQuery {
     /// Only the indicators of these targets (comma-separated codes, e.g. `10.7`).
     #[param(value_type = Option<Vec<SdgTargetCode>>, style = Form, explode = false)]
     pub target: Option<List<String>>,
-    /// `csv` for the whole list as CSV (the same as `Accept: text/csv`).
+    /// `csv` for the whole list as CSV (the same as `Accept: text/csv`); `xlsx` as an XLSX workbook.
     pub format: Option<Format>,
 }
 

@@ -1,0 +1,159 @@
+//! XLSX exports: the same rows and columns as the CSV, as typed cells (see [`super::cells`])
+//! in one worksheet written in `rust_xlsxwriter`'s constant-memory mode, so memory stays
+//! flat however many batches are appended. The workbook must be whole before it is sent; it
+//! is built off the async executor, batch by batch, and the finished file sent at once.
+
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
+
+use super::cells::{Cell, Kind, full_date};
+use crate::error::ApiError;
+
+/// The media type of an XLSX workbook.
+pub const MEDIA_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Excel's limit on the characters of one cell; longer text is cut there.
+const MAX_TEXT: usize = 32_767;
+
+/// A worksheet being written: the header row first, then rows in order.
+pub struct Sheet {
+    workbook: Workbook,
+    next_row: u32,
+    date: Format,
+}
+
+fn failed(e: XlsxError) -> ApiError {
+    ApiError::internal(anyhow::anyhow!("XLSX export failed: {e}"))
+}
+
+impl Sheet {
+    /// A workbook of one worksheet whose first row, bold and frozen, names `columns`.
+    pub fn new<S: AsRef<str>>(columns: &[S]) -> Result<Sheet, ApiError> {
+        let mut workbook = Workbook::new();
+        let bold = Format::new().set_bold();
+        let sheet = workbook
+            .add_worksheet_with_constant_memory()
+            .map_err(failed)?;
+        sheet.set_freeze_panes(1, 0).map_err(failed)?;
+        for (i, name) in columns.iter().enumerate() {
+            let col = u16::try_from(i).map_err(ApiError::internal)?;
+            let width = name.as_ref().chars().count().clamp(10, 40) as f64 + 2.0;
+            sheet.set_column_width(col, width).map_err(failed)?;
+            sheet
+                .write_string_with_format(0, col, name.as_ref(), &bold)
+                .map_err(failed)?;
+        }
+        Ok(Sheet {
+            workbook,
+            next_row: 1,
+            date: Format::new().set_num_format("yyyy-mm-dd"),
+        })
+    }
+
+    /// Appends rows after those already written.
+    pub fn append(&mut self, rows: &[Vec<Cell>]) -> Result<(), ApiError> {
+        let sheet = self.workbook.worksheet_from_index(0).map_err(failed)?;
+        for cells in rows {
+            for (i, cell) in cells.iter().enumerate() {
+                let col = u16::try_from(i).map_err(ApiError::internal)?;
+                write(sheet, self.next_row, col, cell, &self.date).map_err(failed)?;
+            }
+            self.next_row += 1;
+        }
+        Ok(())
+    }
+
+    /// The finished file.
+    pub fn finish(mut self) -> Result<Vec<u8>, ApiError> {
+        self.workbook.save_to_buffer().map_err(failed)
+    }
+}
+
+/// Writes one cell by its kind; text is always written as a string, never as a formula.
+fn write(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    col: u16,
+    cell: &Cell,
+    date: &Format,
+) -> Result<(), XlsxError> {
+    let text = cell.text.as_str();
+    if text.is_empty() {
+        return Ok(());
+    }
+    match cell.kind {
+        Kind::Number => {
+            if let Some(n) = number(text) {
+                sheet.write_number(row, col, n)?;
+                return Ok(());
+            }
+        }
+        Kind::Bool if text == "true" || text == "false" => {
+            sheet.write_boolean(row, col, text == "true")?;
+            return Ok(());
+        }
+        Kind::Date => {
+            if let Some(d) = full_date(text).and_then(excel_date) {
+                sheet.write_date_with_format(row, col, &d, date)?;
+                return Ok(());
+            }
+        }
+        Kind::Text | Kind::Bool => {}
+    }
+    let text = match text.char_indices().nth(MAX_TEXT) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    };
+    sheet.write_string(row, col, text)?;
+    Ok(())
+}
+
+/// The number a plain decimal (`-12.50`, `3`) stands for; `None` for anything else (`1e5`,
+/// `NaN`, `inf` are text).
+fn number(text: &str) -> Option<f64> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    crate::domain::wire::decimal(digits, usize::MAX)?;
+    text.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+fn excel_date(d: chrono::NaiveDate) -> Option<ExcelDateTime> {
+    use chrono::Datelike;
+    let (y, m, day) = (
+        u16::try_from(d.year()).ok()?,
+        u8::try_from(d.month()).ok()?,
+        u8::try_from(d.day()).ok()?,
+    );
+    ExcelDateTime::from_ymd(y, m, day).ok()
+}
+
+/// Runs XLSX work on the blocking pool, off the async executor.
+pub async fn off_executor<T, F>(f: F) -> Result<T, ApiError>
+where
+    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    actix_web::web::block(f)
+        .await
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("blocking task failed: {e}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_decimals_are_numbers() {
+        assert_eq!(number("-12.50"), Some(-12.5));
+        assert_eq!(number("3"), Some(3.0));
+        for not in ["1e5", "NaN", "inf", "XA.4990", "1.", ".5", "", "-"] {
+            assert_eq!(number(not), None, "{not}");
+        }
+    }
+
+    #[test]
+    fn a_date_before_excel_dates_begin_stays_text() {
+        let d = chrono::NaiveDate::from_ymd_opt(1850, 1, 1).unwrap();
+        assert!(excel_date(d).is_none());
+        let d = chrono::NaiveDate::from_ymd_opt(2021, 6, 3).unwrap();
+        assert!(excel_date(d).is_some());
+    }
+}
