@@ -262,6 +262,16 @@ pub struct Config {
         global = true
     )]
     pub shutdown_timeout_secs: u64,
+    /// IATI organisation identifier of the reporting organisation: the prefix of every
+    /// `iati-identifier` in `GET /exports/iati.xml` (default: IOM's).
+    #[arg(
+        long,
+        env = "DEVFUND_IATI_ORG_REF",
+        default_value = "XM-DAC-47066",
+        value_parser = org_ref,
+        global = true
+    )]
+    pub iati_org_ref: String,
     /// Log lines as JSON (`json`) or human-readable text (`text`).
     #[arg(
         long,
@@ -270,6 +280,18 @@ pub struct Config {
         global = true
     )]
     pub log_format: String,
+}
+
+/// An IATI organisation identifier: non-empty, no white space (it starts identifiers).
+fn org_ref(s: &str) -> Result<String, String> {
+    if s.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Err(
+            "must be a non-empty IATI organisation identifier without spaces, e.g. XM-DAC-47066"
+                .into(),
+        )
+    } else {
+        Ok(s.to_owned())
+    }
 }
 
 impl Config {

@@ -35,6 +35,8 @@ pub struct AppState {
     pub queries: Arc<AtomicU64>,
     pub token_ttl_secs: u64,
     pub max_body_bytes: usize,
+    /// The IATI reporting organisation's identifier (`DEVFUND_IATI_ORG_REF`).
+    pub iati_org_ref: String,
     /// How long a request's body may take to arrive (see [`crate::app::middleware::limits`]).
     pub body_timeout: Duration,
 }
@@ -81,6 +83,7 @@ impl AppState {
             queries,
             token_ttl_secs: config.token_ttl_secs,
             max_body_bytes: config.max_body_bytes,
+            iati_org_ref: config.iati_org_ref.clone(),
             body_timeout: Duration::from_secs(config.body_timeout_secs),
         }))
     }

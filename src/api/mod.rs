@@ -8,6 +8,7 @@ pub mod csv;
 pub mod evaluation_reports;
 pub mod evaluations;
 pub mod exchange_rates;
+pub mod exports;
 pub mod extract;
 pub mod follow_ups;
 pub mod funding_rules;
@@ -52,6 +53,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(exchange_rates::configure)
             .configure(imports::configure)
             .configure(reports::configure)
+            .configure(exports::configure)
             .configure(evaluations::configure)
             .configure(evaluation_reports::configure)
             .configure(publications::configure)

@@ -64,6 +64,7 @@ field (422 `nul_character` in a body, 400 for a parameter).",
         (name = "imports", description = "Bulk imports from JSON, CSV or XLSX, with a dry run"),
         (name = "reports", description = "Portfolio, leverage, allocation and coverage"),
         (name = "results", description = "Results frameworks: objective, outcomes, outputs, their indicators and measurements"),
+        (name = "exports", description = "The portfolio for other systems: IATI 2.03"),
         (name = "audit", description = "The audit trail"),
         (name = "system", description = "Health, metrics and this document")
     )

@@ -16,6 +16,21 @@ static COUNTRIES: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(
         .collect()
 });
 
+/// The alpha-2 code of each alpha-3 code (`reference/iso3166-alpha2.csv`, from Debian's
+/// iso-codes), for formats that want two letters (IATI's `recipient-country`).
+static ALPHA2: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
+    include_str!("../../reference/iso3166-alpha2.csv")
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_once(','))
+        .collect()
+});
+
+/// The ISO 3166-1 alpha-2 code of an alpha-3 code (`BRA` → `BR`).
+pub fn iso2(iso3: &str) -> Option<&'static str> {
+    ALPHA2.get(iso3).copied()
+}
+
 /// An ISO 3166-1 alpha-3 code that exists in the standard, e.g. `BRA`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Iso3(String);
@@ -82,6 +97,17 @@ impl fmt::Display for Iso3 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_code_has_its_alpha2() {
+        assert_eq!(iso2("BRA"), Some("BR"));
+        assert_eq!(iso2("CIV"), Some("CI"));
+        assert!(
+            codes()
+                .iter()
+                .all(|c| iso2(c).is_some_and(|a| a.len() == 2))
+        );
+    }
 
     #[test]
     fn real_codes_parse_and_others_do_not() {

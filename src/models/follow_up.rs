@@ -238,6 +238,30 @@ impl FollowUp {
             .load(conn)
     }
 
+    /// The dated follow-up funding with a USD amount of `project_ids` in `statuses`, by
+    /// project, date and id, in one query.
+    pub fn of_projects(
+        conn: &mut Conn,
+        project_ids: &[i64],
+        statuses: Vec<FollowUpStatus>,
+    ) -> QueryResult<Vec<FollowUp>> {
+        if project_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        follow_ups::table
+            .filter(follow_ups::project_id.eq_any(project_ids))
+            .filter(follow_ups::status.eq_any(statuses))
+            .filter(follow_ups::date_start.is_not_null())
+            .filter(follow_ups::amount_usd_cents.is_not_null())
+            .order((
+                follow_ups::project_id,
+                follow_ups::date_start,
+                follow_ups::id,
+            ))
+            .select(FollowUp::as_select())
+            .load(conn)
+    }
+
     /// Leveraged money per project (`ids` `None`: every project), in two queries.
     pub fn leveraged(conn: &mut Conn, ids: Option<&[i64]>) -> QueryResult<HashMap<i64, Leveraged>> {
         let counting = FollowUpStatus::leveraging();

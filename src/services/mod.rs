@@ -12,6 +12,7 @@ pub mod evaluations;
 pub mod exchange_rates;
 pub mod follow_ups;
 pub mod funding_rules;
+pub mod iati;
 pub mod imports;
 pub mod member_states;
 pub mod projects;

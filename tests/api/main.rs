@@ -12,6 +12,7 @@ mod follow_ups;
 mod healthcheck;
 mod hostile;
 mod http;
+mod iati;
 mod imports;
 mod layers;
 mod member_states;
