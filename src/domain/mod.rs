@@ -16,6 +16,7 @@ pub mod project;
 pub mod publication;
 pub mod results;
 pub mod rules;
+pub mod webhook;
 pub mod share;
 pub mod wire;
 

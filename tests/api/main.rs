@@ -4,6 +4,7 @@
 mod support;
 
 mod auth;
+mod changes;
 mod contract_edges;
 mod db_down;
 mod evaluation_reports;
@@ -30,3 +31,4 @@ mod shutdown;
 mod slow_clients;
 mod sums;
 mod users;
+mod webhooks;
