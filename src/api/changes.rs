@@ -75,7 +75,10 @@ async fn list_changes(
     };
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
-        return Err(ApiError::bad_parameter("limit", "must be between 1 and 1000"));
+        return Err(ApiError::bad_parameter(
+            "limit",
+            "must be between 1 and 1000",
+        ));
     }
     let rows = db::run(&state.pool, move |conn| changes::after(conn, after, limit)).await?;
     let items: Vec<ChangeItem> = rows

@@ -46,14 +46,14 @@ pub(super) fn after_transaction(conn: &mut Conn, committed: bool) {
 /// Whether no transaction is open on `conn` any more.
 fn outermost(conn: &mut Conn) -> bool {
     let depth = match conn {
-        AnyConnection::Postgresql(inner) => {
-            <AnsiTransactionManager as TransactionManager<PgConnection>>::transaction_manager_status_mut(inner)
-                .transaction_depth()
-        }
-        AnyConnection::Sqlite(inner) => {
-            <AnsiTransactionManager as TransactionManager<SqliteConnection>>::transaction_manager_status_mut(inner)
-                .transaction_depth()
-        }
+        AnyConnection::Postgresql(inner) => <AnsiTransactionManager as TransactionManager<
+            PgConnection,
+        >>::transaction_manager_status_mut(inner)
+        .transaction_depth(),
+        AnyConnection::Sqlite(inner) => <AnsiTransactionManager as TransactionManager<
+            SqliteConnection,
+        >>::transaction_manager_status_mut(inner)
+        .transaction_depth(),
     };
     matches!(depth, Ok(None))
 }

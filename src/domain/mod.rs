@@ -16,8 +16,8 @@ pub mod project;
 pub mod publication;
 pub mod results;
 pub mod rules;
-pub mod webhook;
 pub mod share;
+pub mod webhook;
 pub mod wire;
 
 pub use country::Iso3;

@@ -67,7 +67,11 @@ pub fn all_events() -> Vec<String> {
                 .map(move |a| format!("{t}.{a}"))
         })
         .collect();
-    events.extend(Status::ALL.iter().map(|s| format!("project.{}", s.as_str())));
+    events.extend(
+        Status::ALL
+            .iter()
+            .map(|s| format!("project.{}", s.as_str())),
+    );
     events.sort();
     events.dedup();
     events
@@ -218,7 +222,14 @@ mod tests {
         assert_eq!(url_problem("https://example.org/hook"), None);
         assert_eq!(url_problem("http://127.0.0.1:8080"), None);
         assert_eq!(url_problem("http://[::1]:80/x"), None);
-        for bad in ["ftp://x", "http://", "https:///path", "example.org", "http://a b", "javascript:alert(1)"] {
+        for bad in [
+            "ftp://x",
+            "http://",
+            "https:///path",
+            "example.org",
+            "http://a b",
+            "javascript:alert(1)",
+        ] {
             assert!(url_problem(bad).is_some(), "{bad}");
         }
     }

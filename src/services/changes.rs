@@ -61,7 +61,8 @@ pub fn record(
     for key in HIDDEN {
         data.remove(*key);
     }
-    let occurred = chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(occurred_at, chrono::Utc);
+    let occurred =
+        chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(occurred_at, chrono::Utc);
     let mut queued = false;
     for event in &events {
         let subscribed: Vec<&Webhook> = hooks

@@ -58,17 +58,29 @@ async fn churn(app: &TestApp) {
     for (iso3, name) in [("NPL", "Nepal"), ("BGD", "Bangladesh"), ("KEN", "Kenya")] {
         app.create_member_state(iso3, name, "AP").await;
     }
-    patch(app, "/api/v1/member-states/BGD", json!({"name": "People's Republic of Bangladesh"})).await;
+    patch(
+        app,
+        "/api/v1/member-states/BGD",
+        json!({"name": "People's Republic of Bangladesh"}),
+    )
+    .await;
     delete(app, "/api/v1/member-states/KEN").await;
     for code in ["TS.0001", "TS.0002", "TS.0003"] {
         app.project(json!({"code": code})).await;
     }
     patch(app, "/api/v1/projects/TS.0002", json!({"title": "Renamed"})).await;
-    app.transition("TS.0002", "submitted").await.assert_status(200);
+    app.transition("TS.0002", "submitted")
+        .await
+        .assert_status(200);
     delete(app, "/api/v1/projects/TS.0003").await;
     let first = publication(app, "Study one").await;
     let second = publication(app, "Study two").await;
-    patch(app, &format!("/api/v1/publications/{first}"), json!({"title": "Study one, revised"})).await;
+    patch(
+        app,
+        &format!("/api/v1/publications/{first}"),
+        json!({"title": "Study one, revised"}),
+    )
+    .await;
     delete(app, &format!("/api/v1/publications/{second}")).await;
 }
 
@@ -109,7 +121,10 @@ async fn follow(
         let items = page["items"].as_array().expect("items").clone();
         assert!(items.len() <= limit as usize);
         for item in &items {
-            let (t, k) = (item["record_type"].as_str().unwrap(), item["record_key"].as_str().unwrap());
+            let (t, k) = (
+                item["record_type"].as_str().unwrap(),
+                item["record_key"].as_str().unwrap(),
+            );
             let Some(path) = path_of(t, k) else { continue };
             if item["action"] == "deleted" {
                 assert!(item["etag"].is_null(), "{item}");
@@ -127,7 +142,10 @@ async fn follow(
                 other => panic!("GET {path}: {other}"),
             }
         }
-        let next = page["next_cursor"].as_str().expect("next_cursor").to_owned();
+        let next = page["next_cursor"]
+            .as_str()
+            .expect("next_cursor")
+            .to_owned();
         if items.is_empty() {
             assert_eq!(Some(&next), cursor.as_ref().or(Some(&next)));
             return next;
@@ -140,11 +158,25 @@ async fn follow(
 async fn current(app: &TestApp) -> BTreeMap<String, (Value, String)> {
     let mut out = BTreeMap::new();
     for (list, key, prefix) in [
-        ("/api/v1/member-states?per_page=500", "iso3", "/api/v1/member-states/"),
+        (
+            "/api/v1/member-states?per_page=500",
+            "iso3",
+            "/api/v1/member-states/",
+        ),
         ("/api/v1/projects?per_page=500", "code", "/api/v1/projects/"),
-        ("/api/v1/publications?per_page=500", "id", "/api/v1/publications/"),
+        (
+            "/api/v1/publications?per_page=500",
+            "id",
+            "/api/v1/publications/",
+        ),
     ] {
-        let items = app.get(list).bearer(&app.admin()).send().await.assert_status(200).json()["items"]
+        let items = app
+            .get(list)
+            .bearer(&app.admin())
+            .send()
+            .await
+            .assert_status(200)
+            .json()["items"]
             .as_array()
             .expect("items")
             .clone();
@@ -163,51 +195,86 @@ async fn current(app: &TestApp) -> BTreeMap<String, (Value, String)> {
     out
 }
 
-db_test!(following_the_feed_from_the_start_reproduces_the_lists, |app| {
-    churn(&app).await;
-    let mut mirror = BTreeMap::new();
-    let cursor = follow(&app, &mut mirror, None, 3).await;
-    let now = current(&app).await;
-    assert_eq!(mirror.keys().collect::<Vec<_>>(), now.keys().collect::<Vec<_>>());
-    assert_eq!(mirror, now);
-    assert!(!mirror.contains_key("/api/v1/member-states/KEN"));
-    assert!(!mirror.contains_key("/api/v1/projects/TS.0003"));
+db_test!(
+    following_the_feed_from_the_start_reproduces_the_lists,
+    |app| {
+        churn(&app).await;
+        let mut mirror = BTreeMap::new();
+        let cursor = follow(&app, &mut mirror, None, 3).await;
+        let now = current(&app).await;
+        assert_eq!(
+            mirror.keys().collect::<Vec<_>>(),
+            now.keys().collect::<Vec<_>>()
+        );
+        assert_eq!(mirror, now);
+        assert!(!mirror.contains_key("/api/v1/member-states/KEN"));
+        assert!(!mirror.contains_key("/api/v1/projects/TS.0003"));
 
-    // Polling from the end answers nothing and keeps the cursor; new changes follow it.
-    let page = feed(&app, &format!("?after={cursor}")).await;
-    assert_eq!(page["items"], json!([]));
-    assert_eq!(page["next_cursor"], json!(cursor));
-    delete(&app, "/api/v1/projects/TS.0001").await;
-    patch(&app, "/api/v1/member-states/BGD", json!({"name": "Bangladesh"})).await;
-    follow(&app, &mut mirror, Some(cursor), 100).await;
-    assert_eq!(mirror, current(&app).await);
-});
+        // Polling from the end answers nothing and keeps the cursor; new changes follow it.
+        let page = feed(&app, &format!("?after={cursor}")).await;
+        assert_eq!(page["items"], json!([]));
+        assert_eq!(page["next_cursor"], json!(cursor));
+        delete(&app, "/api/v1/projects/TS.0001").await;
+        patch(
+            &app,
+            "/api/v1/member-states/BGD",
+            json!({"name": "Bangladesh"}),
+        )
+        .await;
+        follow(&app, &mut mirror, Some(cursor), 100).await;
+        assert_eq!(mirror, current(&app).await);
+    }
+);
 
 db_test!(each_change_names_its_action_and_the_etag_after_it, |app| {
     app.create_member_state("NPL", "Nepal", "AP").await;
-    patch(&app, "/api/v1/member-states/NPL", json!({"name": "Nepal (FDR)"})).await;
+    patch(
+        &app,
+        "/api/v1/member-states/NPL",
+        json!({"name": "Nepal (FDR)"}),
+    )
+    .await;
     let tag = etag(&app, "/api/v1/member-states/NPL").await;
     delete(&app, "/api/v1/member-states/NPL").await;
     let items = feed(&app, "").await["items"].as_array().unwrap().clone();
     let actions: Vec<(&str, &str, &str)> = items
         .iter()
-        .map(|i| (i["record_type"].as_str().unwrap(), i["record_key"].as_str().unwrap(), i["action"].as_str().unwrap()))
+        .map(|i| {
+            (
+                i["record_type"].as_str().unwrap(),
+                i["record_key"].as_str().unwrap(),
+                i["action"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         actions,
-        [("member_state", "NPL", "created"), ("member_state", "NPL", "updated"), ("member_state", "NPL", "deleted")]
+        [
+            ("member_state", "NPL", "created"),
+            ("member_state", "NPL", "updated"),
+            ("member_state", "NPL", "deleted")
+        ]
     );
     assert_eq!(items[1]["etag"], json!(tag));
     assert!(items[2]["etag"].is_null());
     // Cursors are strictly increasing in the order the changes committed.
-    let cursors: Vec<&str> = items.iter().map(|i| i["cursor"].as_str().unwrap()).collect();
+    let cursors: Vec<&str> = items
+        .iter()
+        .map(|i| i["cursor"].as_str().unwrap())
+        .collect();
     let page = feed(&app, &format!("?after={}&limit=1", cursors[0])).await;
     assert_eq!(page["items"][0]["cursor"], json!(cursors[1]));
     assert_eq!(page["next_cursor"], json!(cursors[1]));
 });
 
 db_test!(a_malformed_cursor_or_limit_is_refused, |app| {
-    for query in ["?after=not-a-cursor", "?after=MTI", "?limit=0", "?limit=1001", "?limit=x"] {
+    for query in [
+        "?after=not-a-cursor",
+        "?after=MTI",
+        "?limit=0",
+        "?limit=1001",
+        "?limit=x",
+    ] {
         let r = app
             .get(&format!("/api/v1/changes{query}"))
             .bearer(&app.admin())
@@ -229,33 +296,55 @@ db_test!(a_malformed_cursor_or_limit_is_refused, |app| {
         .assert_status(403);
 });
 
-db_test!(updated_since_lists_only_what_changed_after_the_instant, |app| {
-    app.create_member_state("NPL", "Nepal", "AP").await;
-    app.create_member_state("BGD", "Bangladesh", "AP").await;
-    app.project(json!({"code": "TS.0001"})).await;
-    app.project(json!({"code": "TS.0002"})).await;
-    // An instant strictly after the writes so far (timestamps are stored to the microsecond).
-    let feed_items = feed(&app, "").await["items"].as_array().unwrap().clone();
-    let last = feed_items.last().unwrap()["occurred_at"].as_str().unwrap().to_owned();
-    let since = chrono::DateTime::parse_from_rfc3339(&last).unwrap() + chrono::Duration::milliseconds(1);
-    actix_web::rt::time::sleep(std::time::Duration::from_millis(5)).await;
-    patch(&app, "/api/v1/projects/TS.0002", json!({"title": "Renamed"})).await;
-    patch(&app, "/api/v1/member-states/BGD", json!({"name": "Bangladesh (PR)"})).await;
-    let since = since.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
-    let since = since.replace('+', "%2B");
-    for (list, key, expected) in [
-        ("projects", "code", "TS.0002"),
-        ("member-states", "iso3", "BGD"),
-    ] {
-        let items = app
-            .get(&format!("/api/v1/{list}?updated_since={since}"))
-            .bearer(&app.admin())
-            .send()
-            .await
-            .assert_status(200)
-            .json()["items"]
-            .clone();
-        let keys: Vec<&str> = items.as_array().unwrap().iter().map(|i| i[key].as_str().unwrap()).collect();
-        assert_eq!(keys, [expected], "{list}");
+db_test!(
+    updated_since_lists_only_what_changed_after_the_instant,
+    |app| {
+        app.create_member_state("NPL", "Nepal", "AP").await;
+        app.create_member_state("BGD", "Bangladesh", "AP").await;
+        app.project(json!({"code": "TS.0001"})).await;
+        app.project(json!({"code": "TS.0002"})).await;
+        // An instant strictly after the writes so far (timestamps are stored to the microsecond).
+        let feed_items = feed(&app, "").await["items"].as_array().unwrap().clone();
+        let last = feed_items.last().unwrap()["occurred_at"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let since = chrono::DateTime::parse_from_rfc3339(&last).unwrap()
+            + chrono::Duration::milliseconds(1);
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(5)).await;
+        patch(
+            &app,
+            "/api/v1/projects/TS.0002",
+            json!({"title": "Renamed"}),
+        )
+        .await;
+        patch(
+            &app,
+            "/api/v1/member-states/BGD",
+            json!({"name": "Bangladesh (PR)"}),
+        )
+        .await;
+        let since = since.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let since = since.replace('+', "%2B");
+        for (list, key, expected) in [
+            ("projects", "code", "TS.0002"),
+            ("member-states", "iso3", "BGD"),
+        ] {
+            let items = app
+                .get(&format!("/api/v1/{list}?updated_since={since}"))
+                .bearer(&app.admin())
+                .send()
+                .await
+                .assert_status(200)
+                .json()["items"]
+                .clone();
+            let keys: Vec<&str> = items
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i[key].as_str().unwrap())
+                .collect();
+            assert_eq!(keys, [expected], "{list}");
+        }
     }
-});
+);

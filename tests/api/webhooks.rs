@@ -47,7 +47,10 @@ impl Received {
             self.id
         );
         let ts: i64 = self.timestamp.parse().expect("unix seconds");
-        assert!((chrono::Utc::now().timestamp() - ts).abs() < 300, "stale timestamp");
+        assert!(
+            (chrono::Utc::now().timestamp() - ts).abs() < 300,
+            "stale timestamp"
+        );
     }
 }
 
@@ -64,7 +67,11 @@ struct Receiver {
     handle: actix_web::dev::ServerHandle,
 }
 
-async fn receive(req: HttpRequest, body: web::Bytes, shared: web::Data<Arc<Shared>>) -> HttpResponse {
+async fn receive(
+    req: HttpRequest,
+    body: web::Bytes,
+    shared: web::Data<Arc<Shared>>,
+) -> HttpResponse {
     let header = |n: &str| {
         req.headers()
             .get(n)
@@ -127,7 +134,11 @@ impl Receiver {
             if got.len() >= n {
                 return got;
             }
-            assert!(Instant::now() < deadline, "only {} of {n} deliveries arrived", got.len());
+            assert!(
+                Instant::now() < deadline,
+                "only {} of {n} deliveries arrived",
+                got.len()
+            );
             actix_web::rt::time::sleep(Duration::from_millis(10)).await;
         }
     }
@@ -146,7 +157,10 @@ async fn subscribe(app: &TestApp, url: &str, events: &[&str]) -> Value {
         .await;
     r.assert_status(201);
     let body = r.json();
-    assert!(body.get("secret").is_none(), "a given secret is never answered");
+    assert!(
+        body.get("secret").is_none(),
+        "a given secret is never answered"
+    );
     assert_eq!(body["has_secret"], json!(true));
     body
 }
@@ -163,26 +177,42 @@ async fn deliveries(app: &TestApp, hook: i64) -> Vec<Value> {
         .clone()
 }
 
-/// Waits (up to 20 s) until the log shows delivery `n`th (newest first) with `status`.
-async fn wait_status(app: &TestApp, hook: i64, status: &str) -> Value {
+/// Waits (up to 20 s) until the newest delivery of the log has `status` after `attempts`
+/// attempts (the attempt recorded, not only sent).
+async fn wait_status(app: &TestApp, hook: i64, status: &str, attempts: i64) -> Value {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let items = deliveries(app, hook).await;
-        if let Some(d) = items.first().filter(|d| d["status"] == status) {
+        if let Some(d) = items
+            .first()
+            .filter(|d| d["status"] == status && d["attempts"] == attempts)
+        {
             return d.clone();
         }
-        assert!(Instant::now() < deadline, "no {status} delivery: {items:?}");
+        assert!(
+            Instant::now() < deadline,
+            "no {status} delivery after {attempts}: {items:?}"
+        );
         actix_web::rt::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
 async fn rename(app: &TestApp, iso3: &str, name: &str) {
     let path = format!("/api/v1/member-states/{iso3}");
-    let tag = app.get(&path).bearer(&app.admin()).send().await.header("etag").unwrap();
+    let tag = app
+        .get(&path)
+        .bearer(&app.admin())
+        .send()
+        .await
+        .header("etag")
+        .unwrap();
     app.patch(&path)
         .bearer(&app.admin())
         .header("if-match", &tag)
-        .raw("application/merge-patch+json", json!({"name": name}).to_string().into_bytes())
+        .raw(
+            "application/merge-patch+json",
+            json!({"name": name}).to_string().into_bytes(),
+        )
         .send()
         .await
         .assert_status(200);
@@ -193,16 +223,29 @@ db_test!(each_subscribed_event_arrives_once_and_signed, |app| {
     let hook = subscribe(
         &app,
         &receiver.url,
-        &["member_state.created", "member_state.updated", "project.created", "project.submitted"],
+        &[
+            "member_state.created",
+            "member_state.updated",
+            "project.created",
+            "project.submitted",
+        ],
     )
     .await;
     app.create_member_state("NPL", "Nepal", "AP").await;
     rename(&app, "NPL", "Nepal (FDR)").await;
     app.project(json!({"code": "TS.0001"})).await;
-    app.transition("TS.0001", "submitted").await.assert_status(200);
+    app.transition("TS.0001", "submitted")
+        .await
+        .assert_status(200);
     app.create_member_state("BGD", "Bangladesh", "AP").await;
     // Not subscribed (project.updated, project.draft, member_state.deleted): nothing sent.
-    let tag = app.get("/api/v1/member-states/BGD").bearer(&app.admin()).send().await.header("etag").unwrap();
+    let tag = app
+        .get("/api/v1/member-states/BGD")
+        .bearer(&app.admin())
+        .send()
+        .await
+        .header("etag")
+        .unwrap();
     app.delete("/api/v1/member-states/BGD")
         .bearer(&app.admin())
         .header("if-match", &tag)
@@ -214,7 +257,10 @@ db_test!(each_subscribed_event_arrives_once_and_signed, |app| {
     // Settle, then check nothing more came.
     actix_web::rt::time::sleep(Duration::from_millis(500)).await;
     let got = receiver.got();
-    let mut events: Vec<String> = got.iter().map(|r| r.json()["event"].as_str().unwrap().to_owned()).collect();
+    let mut events: Vec<String> = got
+        .iter()
+        .map(|r| r.json()["event"].as_str().unwrap().to_owned())
+        .collect();
     events.sort();
     assert_eq!(
         events,
@@ -236,9 +282,15 @@ db_test!(each_subscribed_event_arrives_once_and_signed, |app| {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), got.len(), "each event once");
-    let updated = got.iter().find(|r| r.json()["event"] == "member_state.updated").unwrap();
+    let updated = got
+        .iter()
+        .find(|r| r.json()["event"] == "member_state.updated")
+        .unwrap();
     assert_eq!(updated.json()["data"]["name"], json!("Nepal (FDR)"));
-    let submitted = got.iter().find(|r| r.json()["event"] == "project.submitted").unwrap();
+    let submitted = got
+        .iter()
+        .find(|r| r.json()["event"] == "project.submitted")
+        .unwrap();
     assert_eq!(submitted.json()["record_key"], json!("TS.0001"));
     assert_eq!(submitted.json()["data"]["status"], json!("submitted"));
 
@@ -252,27 +304,38 @@ db_test!(each_subscribed_event_arrives_once_and_signed, |app| {
     receiver.stop().await;
 });
 
-db_test!(a_receiver_that_fails_twice_gets_the_event_on_the_third_try, |app| {
-    let receiver = Receiver::start(2).await;
-    let hook = subscribe(&app, &receiver.url, &["member_state.created"]).await;
-    let hook = hook["id"].as_i64().unwrap();
-    app.create_member_state("NPL", "Nepal", "AP").await;
-    let got = receiver.wait_for(3).await;
-    assert_eq!(got.len(), 3);
-    for r in &got {
-        r.verify(SECRET);
-        assert_eq!(r.id, got[0].id, "the same message id on every try");
-        assert_eq!(r.body, got[0].body, "the same body on every try");
+db_test!(
+    a_receiver_that_fails_twice_gets_the_event_on_the_third_try,
+    |app| {
+        let receiver = Receiver::start(2).await;
+        let hook = subscribe(&app, &receiver.url, &["member_state.created"]).await;
+        let hook = hook["id"].as_i64().unwrap();
+        app.create_member_state("NPL", "Nepal", "AP").await;
+        let got = receiver.wait_for(3).await;
+        assert_eq!(got.len(), 3);
+        for r in &got {
+            r.verify(SECRET);
+            assert_eq!(r.id, got[0].id, "the same message id on every try");
+            assert_eq!(r.body, got[0].body, "the same body on every try");
+        }
+        assert!(
+            got[1].at - got[0].at >= Duration::from_millis(90),
+            "backoff respected"
+        );
+        let d = wait_status(&app, hook, "delivered", 3).await;
+        let codes: Vec<&Value> = d["attempt_log"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| &a["status_code"])
+            .collect();
+        assert_eq!(codes, [&json!(500), &json!(500), &json!(204)]);
+        assert_eq!(d["attempts"], 3);
+        assert_eq!(d["attempt_log"][0]["error"], "HTTP 500");
+        assert!(d["attempt_log"][0]["duration_ms"].is_i64());
+        receiver.stop().await;
     }
-    assert!(got[1].at - got[0].at >= Duration::from_millis(90), "backoff respected");
-    let d = wait_status(&app, hook, "delivered").await;
-    let codes: Vec<&Value> = d["attempt_log"].as_array().unwrap().iter().map(|a| &a["status_code"]).collect();
-    assert_eq!(codes, [&json!(500), &json!(500), &json!(204)]);
-    assert_eq!(d["attempts"], 3);
-    assert_eq!(d["attempt_log"][0]["error"], "HTTP 500");
-    assert!(d["attempt_log"][0]["duration_ms"].is_i64());
-    receiver.stop().await;
-});
+);
 
 #[actix_web::test]
 async fn a_service_restarted_mid_retry_still_delivers() {
@@ -284,16 +347,14 @@ async fn a_service_restarted_mid_retry_still_delivers() {
         let hook = hook["id"].as_i64().unwrap();
         app.create_member_state("NPL", "Nepal", "AP").await;
         receiver.wait_for(1).await;
-        let pending = wait_status(&app, hook, "pending").await;
-        assert_eq!(pending["attempts"], 1);
+        let pending = wait_status(&app, hook, "pending", 1).await;
         assert!(pending["next_attempt_at"].is_string());
 
         let app = app.restart().await;
         let got = receiver.wait_for(2).await;
         assert_eq!(got[0].id, got[1].id);
         got[1].verify(SECRET);
-        let d = wait_status(&app, hook, "delivered").await;
-        assert_eq!(d["attempts"], 2);
+        wait_status(&app, hook, "delivered", 2).await;
         receiver.stop().await;
         app.stop().await;
     }
@@ -309,7 +370,7 @@ async fn a_manual_retry_sends_a_pending_delivery_now() {
         let hook = hook["id"].as_i64().unwrap();
         app.create_member_state("NPL", "Nepal", "AP").await;
         receiver.wait_for(1).await;
-        let pending = wait_status(&app, hook, "pending").await;
+        let pending = wait_status(&app, hook, "pending", 1).await;
         let id = pending["id"].as_i64().unwrap();
         let r = app
             .post(&format!("/api/v1/webhooks/{hook}/deliveries/{id}/retry"))
@@ -319,8 +380,7 @@ async fn a_manual_retry_sends_a_pending_delivery_now() {
         r.assert_status(202);
         assert_eq!(r.json()["status"], "pending");
         receiver.wait_for(2).await;
-        let d = wait_status(&app, hook, "delivered").await;
-        assert_eq!(d["attempts"], 2);
+        wait_status(&app, hook, "delivered", 2).await;
         app.post(&format!("/api/v1/webhooks/{hook}/deliveries/{id}/retry"))
             .bearer(&app.admin())
             .send()
@@ -346,7 +406,10 @@ db_test!(secrets_are_write_only_and_bad_input_is_refused, |app| {
         .await;
     r.assert_status(201);
     let created = r.json();
-    let secret = created["secret"].as_str().expect("generated secret").to_owned();
+    let secret = created["secret"]
+        .as_str()
+        .expect("generated secret")
+        .to_owned();
     assert!(secret.starts_with("whsec_"));
     let id = created["id"].as_i64().unwrap();
     let path = format!("/api/v1/webhooks/{id}");
@@ -362,29 +425,68 @@ db_test!(secrets_are_write_only_and_bad_input_is_refused, |app| {
         .header("if-match", &tag)
         .raw(
             "application/merge-patch+json",
-            json!({"secret": SECRET, "active": false}).to_string().into_bytes(),
+            json!({"secret": SECRET, "active": false})
+                .to_string()
+                .into_bytes(),
         )
         .send()
         .await;
     patched.assert_status(200);
     assert_eq!(patched.json()["active"], json!(false));
     bodies.push(patched.text());
-    for list in ["/api/v1/webhooks", "/api/v1/audit-events", "/api/v1/changes"] {
-        bodies.push(app.get(list).bearer(&app.admin()).send().await.assert_status(200).text());
+    for list in [
+        "/api/v1/webhooks",
+        "/api/v1/audit-events",
+        "/api/v1/changes",
+    ] {
+        bodies.push(
+            app.get(list)
+                .bearer(&app.admin())
+                .send()
+                .await
+                .assert_status(200)
+                .text(),
+        );
     }
     for body in &bodies {
-        assert!(!body.contains(&secret) && !body.contains(SECRET), "secret leaked: {body}");
+        assert!(
+            !body.contains(&secret) && !body.contains(SECRET),
+            "secret leaked: {body}"
+        );
     }
 
     for (body, field) in [
-        (json!({"url": "ftp://example.org", "events": ["project.approved"]}), "url"),
-        (json!({"url": "http://", "events": ["project.approved"]}), "url"),
-        (json!({"url": "example.org/hook", "events": ["project.approved"]}), "url"),
-        (json!({"url": "https://example.org", "events": ["project.exploded"]}), "events[0]"),
-        (json!({"url": "https://example.org", "events": []}), "events"),
-        (json!({"url": "https://example.org", "events": ["project.approved"], "secret": "hunter2"}), "secret"),
+        (
+            json!({"url": "ftp://example.org", "events": ["project.approved"]}),
+            "url",
+        ),
+        (
+            json!({"url": "http://", "events": ["project.approved"]}),
+            "url",
+        ),
+        (
+            json!({"url": "example.org/hook", "events": ["project.approved"]}),
+            "url",
+        ),
+        (
+            json!({"url": "https://example.org", "events": ["project.exploded"]}),
+            "events[0]",
+        ),
+        (
+            json!({"url": "https://example.org", "events": []}),
+            "events",
+        ),
+        (
+            json!({"url": "https://example.org", "events": ["project.approved"], "secret": "hunter2"}),
+            "secret",
+        ),
     ] {
-        let r = app.post("/api/v1/webhooks").bearer(&app.admin()).json(&body).send().await;
+        let r = app
+            .post("/api/v1/webhooks")
+            .bearer(&app.admin())
+            .json(&body)
+            .send()
+            .await;
         let problem = r.assert_problem(422, "validation_failed");
         assert_eq!(problem["errors"][0]["field"], json!(field), "{body}");
         assert!(!r.text().contains("hunter2"));
@@ -402,15 +504,29 @@ db_test!(secrets_are_write_only_and_bad_input_is_refused, |app| {
         .send()
         .await
         .assert_status(412);
-    app.delete(&path).bearer(&app.admin()).send().await.assert_status(428);
-    let tag = app.get(&path).bearer(&app.admin()).send().await.header("etag").unwrap();
+    app.delete(&path)
+        .bearer(&app.admin())
+        .send()
+        .await
+        .assert_status(428);
+    let tag = app
+        .get(&path)
+        .bearer(&app.admin())
+        .send()
+        .await
+        .header("etag")
+        .unwrap();
     app.delete(&path)
         .bearer(&app.admin())
         .header("if-match", &tag)
         .send()
         .await
         .assert_status(204);
-    app.get(&path).bearer(&app.admin()).send().await.assert_status(404);
+    app.get(&path)
+        .bearer(&app.admin())
+        .send()
+        .await
+        .assert_status(404);
 });
 
 db_test!(delivery_latency_from_commit_to_receipt, |app| {
@@ -420,12 +536,23 @@ db_test!(delivery_latency_from_commit_to_receipt, |app| {
     let mut latencies = Vec::new();
     for i in 0..50 {
         let path = "/api/v1/member-states/NPL";
-        let tag = app.get(path).bearer(&app.admin()).send().await.header("etag").unwrap();
+        let tag = app
+            .get(path)
+            .bearer(&app.admin())
+            .send()
+            .await
+            .header("etag")
+            .unwrap();
         let r = app
             .patch(path)
             .bearer(&app.admin())
             .header("if-match", &tag)
-            .raw("application/merge-patch+json", json!({"name": format!("Nepal {i}")}).to_string().into_bytes())
+            .raw(
+                "application/merge-patch+json",
+                json!({"name": format!("Nepal {i}")})
+                    .to_string()
+                    .into_bytes(),
+            )
             .send()
             .await;
         r.assert_status(200);

@@ -6,9 +6,7 @@ use utoipa::IntoParams;
 
 use super::{FollowUpResponse, response};
 use crate::api::negotiate::{self, Format};
-use crate::api::params::{
-    List, Query, Sort, SortKeys, Timestamp, instant, sort, texts, values,
-};
+use crate::api::params::{List, Query, Sort, SortKeys, Timestamp, instant, sort, texts, values};
 use crate::api::schemas::{CurrencyCode, Iso3Code, ProjectCodeSchema, RegionCode};
 use crate::api::{PageQuery, page_response};
 use crate::auth::{Authorized, need};

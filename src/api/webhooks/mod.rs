@@ -9,8 +9,8 @@ use actix_web::http::header::{ETag, LOCATION};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{Body, etag, if_match, parse_json};
@@ -20,8 +20,8 @@ use crate::auth::{Authorized, need};
 use crate::db;
 use crate::error::ApiError;
 use crate::models::webhook::Webhook;
-use crate::services::webhooks::{self as service, WebhookInput, WebhookPatch};
 use crate::services::Actor;
+use crate::services::webhooks::{self as service, WebhookInput, WebhookPatch};
 use crate::state::AppState;
 
 const PROBLEM: &str = "application/problem+json";
@@ -159,11 +159,14 @@ async fn create_webhook(
         active: body.active.unwrap_or(true),
     };
     let actor = Actor::from(&*principal);
-    let (row, generated) =
-        db::run(&state.pool, move |conn| service::create(conn, &actor, input)).await?;
+    let (row, generated) = db::run(&state.pool, move |conn| {
+        service::create(conn, &actor, input)
+    })
+    .await?;
     Ok(single(&row, generated, StatusCode::CREATED))
 }
 
+/// One subscription (its secret is never shown).
 #[utoipa::path(tag = "webhooks", params(("id" = i64, Path, minimum = 1)), security(("bearer" = ["webhooks:admin"])),
     responses((status = 200, description = "The subscription", body = WebhookResponse, headers(("ETag" = String)))))]
 #[get("/webhooks/{id}")]
@@ -226,6 +229,9 @@ async fn delete_webhook(
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
     let (id, actor) = (path.into_inner(), Actor::from(&*principal));
-    db::run(&state.pool, move |conn| service::delete(conn, &actor, id, &expected)).await?;
+    db::run(&state.pool, move |conn| {
+        service::delete(conn, &actor, id, &expected)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

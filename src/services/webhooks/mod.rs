@@ -51,7 +51,11 @@ fn audited(w: &Webhook) -> Audited<'_> {
 }
 
 /// Checks a URL, a list of events and a secret; every problem at once.
-fn check(url: Option<&str>, events: Option<&[String]>, secret: Option<&str>) -> Result<(), ApiError> {
+fn check(
+    url: Option<&str>,
+    events: Option<&[String]>,
+    secret: Option<&str>,
+) -> Result<(), ApiError> {
     let mut errors = Vec::new();
     if let Some(problem) = url.and_then(webhook::url_problem) {
         errors.push(FieldError::new("url", "invalid_url", problem));
@@ -59,7 +63,11 @@ fn check(url: Option<&str>, events: Option<&[String]>, secret: Option<&str>) -> 
     if let Some(events) = events {
         let known = webhook::all_events();
         if events.is_empty() {
-            errors.push(FieldError::new("events", "required", "name at least one event"));
+            errors.push(FieldError::new(
+                "events",
+                "required",
+                "name at least one event",
+            ));
         }
         for (i, e) in events.iter().enumerate() {
             if !known.contains(e) {
@@ -109,7 +117,11 @@ pub fn create(
         input.secret.as_deref(),
     )?;
     let generated = input.secret.is_none().then(webhook::new_secret);
-    let secret = input.secret.clone().or_else(|| generated.clone()).unwrap_or_default();
+    let secret = input
+        .secret
+        .clone()
+        .or_else(|| generated.clone())
+        .unwrap_or_default();
     write_tx(conn, |conn| {
         let now = crate::models::now();
         let id = NewWebhook {
@@ -123,7 +135,15 @@ pub fn create(
         }
         .insert(conn)?;
         let row = find(conn, id)?;
-        audit::record(conn, actor, "create", RECORD, &id.to_string(), None, Some(&audited(&row)))?;
+        audit::record(
+            conn,
+            actor,
+            "create",
+            RECORD,
+            &id.to_string(),
+            None,
+            Some(&audited(&row)),
+        )?;
         Ok((row, generated))
     })
 }
@@ -135,7 +155,11 @@ pub fn update(
     expected: &Precondition,
     patch: WebhookPatch,
 ) -> Result<Webhook, ApiError> {
-    check(patch.url.as_deref(), patch.events.as_deref(), patch.secret.as_deref())?;
+    check(
+        patch.url.as_deref(),
+        patch.events.as_deref(),
+        patch.secret.as_deref(),
+    )?;
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
         require_version(expected, before.version)?;
@@ -168,12 +192,25 @@ pub fn update(
     })
 }
 
-pub fn delete(conn: &mut Conn, actor: &Actor, id: i64, expected: &Precondition) -> Result<(), ApiError> {
+pub fn delete(
+    conn: &mut Conn,
+    actor: &Actor,
+    id: i64,
+    expected: &Precondition,
+) -> Result<(), ApiError> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
         require_version(expected, before.version)?;
         Webhook::delete(conn, id)?;
-        audit::record::<Audited>(conn, actor, "delete", RECORD, &id.to_string(), Some(&audited(&before)), None)?;
+        audit::record::<Audited>(
+            conn,
+            actor,
+            "delete",
+            RECORD,
+            &id.to_string(),
+            Some(&audited(&before)),
+            None,
+        )?;
         Ok(())
     })
 }
@@ -210,8 +247,9 @@ pub fn retry(
 ) -> Result<(Delivery, Vec<Attempt>), ApiError> {
     let result = write_tx(conn, |conn| {
         let hook = find(conn, id)?;
-        let delivery = Delivery::find(conn, id, delivery_id)?
-            .ok_or_else(|| ApiError::not_found(format!("delivery {delivery_id} of webhook {id}")))?;
+        let delivery = Delivery::find(conn, id, delivery_id)?.ok_or_else(|| {
+            ApiError::not_found(format!("delivery {delivery_id} of webhook {id}"))
+        })?;
         if delivery.status == "delivered" {
             return Err(ApiError::conflict("the delivery was delivered already"));
         }

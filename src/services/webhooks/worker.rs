@@ -185,7 +185,13 @@ async fn deliver(
     let id = d.id;
     let recorded = db::run(pool, move |conn| {
         write_tx(conn, |conn| {
-            Ok::<_, ApiError>(Delivery::record_attempt(conn, id, attempted_at, duration_ms, &outcome)?)
+            Ok::<_, ApiError>(Delivery::record_attempt(
+                conn,
+                id,
+                attempted_at,
+                duration_ms,
+                &outcome,
+            )?)
         })
     })
     .await;
@@ -197,7 +203,10 @@ async fn deliver(
 /// POSTs the delivery, signed; the status code, or the error.
 async fn send(client: &awc::Client, hook: &Webhook, d: &Delivery) -> (Option<i32>, Option<String>) {
     let Some(key) = webhook::secret_key(&hook.secret) else {
-        return (None, Some("the subscription's secret is not usable".to_owned()));
+        return (
+            None,
+            Some("the subscription's secret is not usable".to_owned()),
+        );
     };
     let id = webhook::message_id(d.change_id, &d.event);
     let timestamp = chrono::Utc::now().timestamp();
