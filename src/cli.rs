@@ -60,11 +60,14 @@ fn serve(config: Config) -> anyhow::Result<()> {
     );
     let shutdown_timeout = std::time::Duration::from_secs(config.shutdown_timeout_secs);
     actix_web::rt::System::new().block_on(async move {
+        let settings = crate::services::webhooks::worker::Settings::from_config(&config);
+        let worker = crate::services::webhooks::worker::spawn(state.pool.clone(), settings);
         let server = server::start(state, &config, server::Listen::Bind(config.bind.clone()))
             .with_context(|| format!("binding {}", config.bind))?;
-        server::run_until_signalled(server, shutdown_timeout)
-            .await
-            .context("server error")?;
+        let served = server::run_until_signalled(server, shutdown_timeout).await;
+        // The webhook worker stops with the server; a send in flight is retried next start.
+        worker.stop().await;
+        served.context("server error")?;
         tracing::info!("devfund stopped");
         Ok(())
     })

@@ -207,6 +207,24 @@ pub struct Config {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "DEVFUND_WORKERS", global = true)]
     pub workers: Option<usize>,
+    /// How often, in milliseconds, the webhook worker looks for due deliveries when no
+    /// commit has woken it.
+    #[arg(
+        long,
+        env = "DEVFUND_WEBHOOK_POLL_MS",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub webhook_poll_ms: u64,
+    /// The first retry wait of a webhook delivery, in milliseconds; each further retry waits
+    /// twice as long (capped at an hour, plus up to 10 % jitter), for 24 hours.
+    #[arg(
+        long,
+        env = "DEVFUND_WEBHOOK_BACKOFF_MS",
+        default_value_t = 5000,
+        global = true
+    )]
+    pub webhook_backoff_ms: u64,
     /// Seconds a client has, once connected, to send a request's head (request line and
     /// headers); actix answers a bare 408 and closes when it runs out.
     #[arg(

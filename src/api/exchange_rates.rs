@@ -9,7 +9,7 @@ use super::csv::{self, Columns};
 use super::extract::{Body, RawBody, content_type, parse_json};
 use super::follow_ups::CurrencyCodeParam;
 use super::negotiate::{self, Format};
-use super::params::{List, Query, texts};
+use super::params::{List, Query, Timestamp, instant, texts};
 use super::schemas::{CurrencyCode, MonthText, RateText, RatedCurrencyCode};
 use super::{PageQuery, page_response, utc};
 use crate::auth::{Authorized, need};
@@ -95,6 +95,9 @@ pub struct ListRatesQuery {
     /// Up to this month.
     #[param(value_type = Option<String>, pattern = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])$")]
     pub month_to: Option<MonthParam>,
+    /// Only rates changed after this instant (RFC 3339).
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    pub updated_since: Option<Timestamp>,
     /// `csv` for the whole filtered list as CSV (the same as `Accept: text/csv`); `xlsx` as an XLSX workbook.
     pub format: Option<Format>,
 }
@@ -193,8 +196,9 @@ pub async fn list_exchange_rates(
         q.month_from.map(|m| m.0.index()),
         q.month_to.map(|m| m.0.index()),
     );
+    let since = instant(q.updated_since);
     let page = move |conn: &mut db::Conn, offset: i64, limit: i64| {
-        let (rows, total) = ExchangeRate::list(conn, &currencies, from, to, offset, limit)?;
+        let (rows, total) = ExchangeRate::list(conn, &currencies, from, to, since, offset, limit)?;
         Ok((
             rows.iter().map(RateResponse::from).collect::<Vec<_>>(),
             total,

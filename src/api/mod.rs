@@ -4,6 +4,7 @@
 pub mod allocations;
 pub mod audit;
 pub mod auth;
+pub mod changes;
 pub mod csv;
 pub mod evaluation_reports;
 pub mod evaluations;
@@ -28,6 +29,7 @@ pub mod schemas;
 pub mod strict_json;
 pub mod system;
 pub mod users;
+pub mod webhooks;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
@@ -58,7 +60,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(evaluation_reports::configure)
             .configure(publications::configure)
             .configure(results::configure)
-            .configure(audit::configure),
+            .configure(audit::configure)
+            .configure(changes::configure)
+            .configure(webhooks::configure),
     );
 }
 

@@ -49,6 +49,7 @@ field (422 `nul_character` in a body, 400 for a parameter).",
         crate::api::schemas::ProjectCodeSchema,
         crate::api::schemas::NonEmptyText,
         crate::api::schemas::AddresseeName,
+        crate::api::webhooks::WebhookEvent,
     )),
     servers((url = "/", description = "The service that serves this document")),
     modifiers(&Security),
@@ -66,6 +67,8 @@ field (422 `nul_character` in a body, 400 for a parameter).",
         (name = "results", description = "Results frameworks: objective, outcomes, outputs, their indicators and measurements"),
         (name = "exports", description = "The portfolio for other systems: IATI 2.03"),
         (name = "audit", description = "The audit trail"),
+        (name = "changes", description = "The change feed: every committed change, in commit order"),
+        (name = "webhooks", description = "Subscriptions to change events, signed deliveries and their log (admin)"),
         (name = "system", description = "Health, metrics and this document")
     )
 )]

@@ -2,15 +2,15 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::csv::{self, Columns};
 use super::extract::{Body, double_option, etag, if_match};
 use super::negotiate::{self, Format};
-use super::params::Query;
+use super::params::{Query, Timestamp, instant};
 use super::schemas::Iso3Code;
-use super::{FormatQuery, PageQuery, created, page_response, utc};
+use super::{PageQuery, created, page_response, utc};
 use crate::auth::{Authorized, Role, need};
 use crate::db;
 use crate::domain::Iso3;
@@ -139,8 +139,18 @@ impl Columns for UserResponse {
     ];
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListUsersQuery {
+    /// Only logins changed after this instant (RFC 3339).
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    pub updated_since: Option<Timestamp>,
+    /// `csv` for the whole list as CSV (the same as `Accept: text/csv`).
+    pub format: Option<Format>,
+}
+
 /// List logins; with `Accept: text/csv` (or `format=csv`) all of them as CSV.
-#[utoipa::path(tag = "users", params(PageQuery, FormatQuery), security(("bearer" = ["users:admin"])),
+#[utoipa::path(tag = "users", params(PageQuery, ListUsersQuery), security(("bearer" = ["users:admin"])),
     responses((status = 200, description = "One page of logins (JSON) or all of them (CSV)",
         content((super::Page<UserResponse> = "application/json"), (String = "text/csv")))))]
 #[get("/users")]
@@ -148,11 +158,12 @@ async fn list_users(
     req: HttpRequest,
     _: Authorized<need::UsersAdmin>,
     query: Query<PageQuery>,
-    format: Query<FormatQuery>,
+    format: Query<ListUsersQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = |conn: &mut db::Conn, offset: i64, limit: i64| {
-        let (rows, total) = User::list(conn, offset, limit)?;
+    let since = instant(format.updated_since);
+    let page = move |conn: &mut db::Conn, offset: i64, limit: i64| {
+        let (rows, total) = User::list(conn, since, offset, limit)?;
         Ok((
             rows.iter().map(UserResponse::from).collect::<Vec<_>>(),
             total,

@@ -76,6 +76,7 @@ impl Role {
                 RecommendationsRespond,
                 ResultsWrite,
                 PublicationsWrite,
+                WebhooksAdmin,
             ],
             Role::FundManager => &[
                 ReferenceRead,
@@ -143,10 +144,11 @@ pub enum Permission {
     RecommendationsRespond,
     ResultsWrite,
     PublicationsWrite,
+    WebhooksAdmin,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::ReferenceRead,
         Permission::ReferenceWrite,
         Permission::MemberStatesRead,
@@ -162,6 +164,7 @@ impl Permission {
         Permission::RecommendationsRespond,
         Permission::ResultsWrite,
         Permission::PublicationsWrite,
+        Permission::WebhooksAdmin,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -181,6 +184,7 @@ impl Permission {
             Permission::RecommendationsRespond => "recommendations:respond",
             Permission::ResultsWrite => "results:write",
             Permission::PublicationsWrite => "publications:write",
+            Permission::WebhooksAdmin => "webhooks:admin",
         }
     }
 
@@ -225,6 +229,7 @@ impl Permission {
                 "Write results frameworks, indicators and measurements (a scoped officer: of their projects)"
             }
             Permission::PublicationsWrite => "Record publications",
+            Permission::WebhooksAdmin => "Manage webhook subscriptions and their deliveries",
         }
     }
 }
@@ -261,6 +266,7 @@ pub mod need {
         RecommendationsRespond,
         ResultsWrite,
         PublicationsWrite,
+        WebhooksAdmin,
     );
 }
 

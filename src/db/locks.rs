@@ -38,6 +38,28 @@ pub fn lock_project(conn: &mut Conn, id: i64) -> diesel::QueryResult<()> {
     Ok(())
 }
 
+/// The advisory-lock key of the change feed (outside the range of [`envelope_key`]).
+const CHANGE_FEED_KEY: i64 = 0x0de7_cf00_0000;
+
+/// On PostgreSQL, serializes appends to the change feed until the transaction ends, so that
+/// change ids are assigned in commit order.
+///
+/// An id drawn from a sequence is not in commit order: transaction A may draw 10, B draw 11
+/// and commit, and a reader that saw 11 and moved its cursor past it would never see 10 when
+/// A commits. Holding this lock from just before the `changes` insert until commit means the
+/// transaction that draws the next id is the next to commit, so a cursor never skips a row
+/// that commits later. The lock is taken at the end of a use case (where it records its
+/// audit event), so writers queue only for the insert and the commit. SQLite writes are
+/// serialized already by `BEGIN IMMEDIATE`.
+pub fn lock_change_feed(conn: &mut Conn) -> diesel::QueryResult<()> {
+    if let AnyConnection::Postgresql(_) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(CHANGE_FEED_KEY)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

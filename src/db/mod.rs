@@ -17,13 +17,14 @@ pub mod migrations_gen;
 mod pool;
 pub mod schema;
 pub mod sql;
+pub mod wake;
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::prelude::*;
 use diesel::{PgConnection, SqliteConnection};
 
 pub use health::DbHealth;
-pub use locks::{lock_envelope, lock_project};
+pub use locks::{lock_change_feed, lock_envelope, lock_project};
 pub use manager::ConnectionManager;
 pub use pool::{Pool, connect, connect_counted, connect_lazily, run, run_within};
 
@@ -87,7 +88,11 @@ where
     E: From<diesel::result::Error>,
 {
     match conn {
-        AnyConnection::Postgresql(_) => conn.transaction(f),
+        AnyConnection::Postgresql(_) => {
+            let result = conn.transaction(f);
+            wake::after_transaction(conn, result.is_ok());
+            result
+        }
         AnyConnection::Sqlite(inner) => {
             let depth = <AnsiTransactionManager as TransactionManager<SqliteConnection>>::transaction_manager_status_mut(inner)
                 .transaction_depth();
@@ -104,14 +109,17 @@ where
                 Ok(value) => {
                     if let Err(e) = AnsiTransactionManager::commit_transaction(inner) {
                         let _ = AnsiTransactionManager::rollback_transaction(inner);
+                        wake::after_transaction(conn, false);
                         return Err(e.into());
                     }
+                    wake::after_transaction(conn, true);
                     Ok(value)
                 }
                 Err(e) => {
                     if let Err(rollback) = AnsiTransactionManager::rollback_transaction(inner) {
                         tracing::error!(error = %rollback, "rollback failed");
                     }
+                    wake::after_transaction(conn, false);
                     Err(e)
                 }
             }

@@ -483,6 +483,59 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    changes (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        record_type -> Text,
+        record_key -> Text,
+        action -> Text,
+        etag -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> BigInt,
+        url -> Text,
+        events -> Text,
+        secret -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        webhook_id -> BigInt,
+        event -> Text,
+        payload -> Text,
+        change_id -> BigInt,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        last_status_code -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> BigInt,
+        delivery_id -> BigInt,
+        attempted_at -> Timestamp,
+        status_code -> Nullable<Integer>,
+        duration_ms -> BigInt,
+        error -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(eligibility -> member_states (iso3));
 diesel::joinable!(follow_ups -> projects (project_id));
 diesel::joinable!(member_states -> regions (region));
@@ -516,6 +569,9 @@ diesel::joinable!(publication_member_states -> publications (publication_id));
 diesel::joinable!(publication_member_states -> member_states (iso3));
 diesel::joinable!(publication_projects -> publications (publication_id));
 diesel::joinable!(publication_projects -> projects (project_id));
+
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     allocations,
@@ -557,4 +613,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     sdg_targets,
     taxonomy_terms,
     users,
+    webhooks,
+    webhook_deliveries,
+    webhook_attempts,
+    changes,
 );

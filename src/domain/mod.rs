@@ -17,6 +17,7 @@ pub mod publication;
 pub mod results;
 pub mod rules;
 pub mod share;
+pub mod webhook;
 pub mod wire;
 
 pub use country::Iso3;

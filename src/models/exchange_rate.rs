@@ -67,6 +67,7 @@ impl ExchangeRate {
         currencies: &[String],
         from: Option<i32>,
         to: Option<i32>,
+        updated_since: Option<chrono::NaiveDateTime>,
         offset: i64,
         limit: i64,
     ) -> QueryResult<(Vec<ExchangeRate>, i64)> {
@@ -80,6 +81,9 @@ impl ExchangeRate {
             }
             if let Some(t) = to {
                 q = q.filter(exchange_rates::month_index.le(t));
+            }
+            if let Some(since) = updated_since {
+                q = q.filter(exchange_rates::updated_at.gt(since));
             }
             q
         };

@@ -95,6 +95,8 @@ pub struct FollowUpFilter {
     pub date_from: Option<chrono::NaiveDate>,
     pub date_to: Option<chrono::NaiveDate>,
     pub dimensions: Vec<Dimension>,
+    /// Only rows whose `updated_at` is after this instant.
+    pub updated_since: Option<chrono::NaiveDateTime>,
     pub sort: Vec<(FollowUpSort, bool)>,
 }
 
@@ -144,6 +146,9 @@ impl FollowUpFilter {
         }
         if let Some(to) = self.date_to {
             q = q.filter(follow_ups::date_start.le(to));
+        }
+        if let Some(since) = self.updated_since {
+            q = q.filter(follow_ups::updated_at.gt(since));
         }
         if !self.dimensions.is_empty() {
             let mut any: Box<

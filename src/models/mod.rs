@@ -2,6 +2,7 @@
 
 pub mod allocation;
 pub mod audit;
+pub mod change;
 pub mod evaluation;
 pub mod exchange_rate;
 pub mod follow_up;
@@ -14,6 +15,7 @@ pub mod reference;
 pub mod report;
 pub mod results;
 pub mod user;
+pub mod webhook;
 
 /// The current time as stored: UTC, to the microsecond (SQLite and PostgreSQL then agree).
 pub fn now() -> chrono::NaiveDateTime {

@@ -56,9 +56,23 @@ impl User {
         diesel::delete(users::table.find(username)).execute(conn)
     }
 
-    pub fn list(conn: &mut Conn, offset: i64, limit: i64) -> QueryResult<(Vec<User>, i64)> {
-        let total = users::table.count().get_result(conn)?;
-        let rows = users::table
+    /// One page by user name (only those changed after `updated_since`, when given), and
+    /// the total.
+    pub fn list(
+        conn: &mut Conn,
+        updated_since: Option<chrono::NaiveDateTime>,
+        offset: i64,
+        limit: i64,
+    ) -> QueryResult<(Vec<User>, i64)> {
+        let filtered = || {
+            let mut q = users::table.into_boxed();
+            if let Some(since) = updated_since {
+                q = q.filter(users::updated_at.gt(since));
+            }
+            q
+        };
+        let total = filtered().count().get_result(conn)?;
+        let rows = filtered()
             .order(users::username)
             .offset(offset)
             .limit(limit)

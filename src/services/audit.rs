@@ -1,4 +1,6 @@
-//! Writing audit events: called by every use case inside its own transaction.
+//! Writing audit events: called by every use case inside its own transaction. The same call
+//! appends the change to the change feed and queues its webhook deliveries
+//! ([`super::changes::record`]).
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -9,7 +11,8 @@ use crate::error::ApiError;
 use crate::models::audit::NewAuditEvent;
 
 /// Appends one event recording `action` on `record_type`/`record_key` with the fields that
-/// differ between `before` and `after` (either may be absent: a creation or a deletion).
+/// differ between `before` and `after` (either may be absent: a creation or a deletion), and
+/// the change it amounts to in the feed and the outbox.
 pub fn record<T: Serialize>(
     conn: &mut Conn,
     actor: &Actor,
@@ -58,5 +61,5 @@ pub fn record<T: Serialize>(
         request_id: crate::request_context::request_id(),
     }
     .insert(conn)?;
-    Ok(())
+    super::changes::record(conn, action, record_type, record_key, &before, &after)
 }

@@ -8,6 +8,7 @@
 
 pub mod allocations;
 pub mod audit;
+pub mod changes;
 pub mod evaluations;
 pub mod exchange_rates;
 pub mod follow_ups;
@@ -20,6 +21,7 @@ pub mod publications;
 pub mod reports;
 pub mod results;
 pub mod users;
+pub mod webhooks;
 
 use crate::auth::{Permission, Principal, Role};
 use crate::error::ApiError;

@@ -4,6 +4,7 @@
 mod support;
 
 mod auth;
+mod changes;
 mod contract_edges;
 mod db_down;
 mod evaluation_reports;
@@ -32,4 +33,5 @@ mod shutdown;
 mod slow_clients;
 mod sums;
 mod users;
+mod webhooks;
 mod xlsx;

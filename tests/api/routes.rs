@@ -20,6 +20,7 @@ fn sample_value(param: &str) -> &'static str {
         "iso3" => "BRA",
         "year" => "2020",
         "id" => "1",
+        "delivery_id" => "1",
         "code" => "SA",
         "number" => "10",
         "name" => "thematic-areas",

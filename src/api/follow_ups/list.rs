@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 use super::{FollowUpResponse, response};
 use crate::api::csv::Cell;
 use crate::api::negotiate::{self, Format};
-use crate::api::params::{List, Query, Sort, SortKeys, sort, texts, values};
+use crate::api::params::{List, Query, Sort, SortKeys, Timestamp, instant, sort, texts, values};
 use crate::api::schemas::{CurrencyCode, Iso3Code, ProjectCodeSchema, RegionCode};
 use crate::api::{PageQuery, page_response};
 use crate::auth::{Authorized, need};
@@ -52,6 +52,9 @@ pub struct ListFollowUpsQuery {
     /// Scaling-up dimensions.
     #[param(value_type = Option<Vec<Dimension>>, style = Form, explode = false)]
     pub dimension: Option<List<Dimension>>,
+    /// Only rows changed after this instant (RFC 3339).
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    pub updated_since: Option<Timestamp>,
     /// Sort keys `date`, `amount_usd`, `updated_at`, comma-separated; `-` for descending.
     #[param(value_type = Option<String>, pattern = r"^-?(date|amount_usd|updated_at)(,-?(date|amount_usd|updated_at))*$")]
     pub sort: Option<Sort<FollowUpSort>>,
@@ -182,6 +185,7 @@ fn list_filter(q: &ListFollowUpsQuery) -> FollowUpFilter {
         date_from: q.date_from.map(|d| d.0),
         date_to: q.date_to.map(|d| d.0),
         dimensions: values(&q.dimension),
+        updated_since: instant(q.updated_since),
         sort: sort(&q.sort),
     }
 }

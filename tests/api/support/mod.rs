@@ -136,10 +136,9 @@ pub struct TestApp {
     pub state: web::Data<AppState>,
     client: awc::Client,
     handle: actix_web::dev::ServerHandle,
-    #[expect(
-        dead_code,
-        reason = "kept for its Drop; tests that inspect the database use it"
-    )]
+    worker: devfund::services::webhooks::worker::Handle,
+    config: Config,
+    /// Kept for its Drop (and moved over a restart); tests that inspect the database use it.
     pub db: db::TestDb,
     _data_dir: tempfile::TempDir,
 }
@@ -160,7 +159,19 @@ impl TestApp {
         config.jwt_secret = Some(Secret::new(JWT_SECRET));
         config.db_pool_size = 4;
         config.workers = Some(1);
+        // Webhook deliveries are polled for often and retried soon in tests.
+        config.webhook_poll_ms = 50;
+        config.webhook_backoff_ms = 100;
         tune(&mut config);
+        Self::start(backend_name, config, test_db, data_dir)
+    }
+
+    fn start(
+        backend_name: &'static str,
+        config: Config,
+        test_db: db::TestDb,
+        data_dir: tempfile::TempDir,
+    ) -> TestApp {
         let state = AppState::build(&config).expect("app state");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
@@ -168,6 +179,10 @@ impl TestApp {
             .expect("listen");
         let handle = server.handle();
         actix_web::rt::spawn(server);
+        let worker = devfund::services::webhooks::worker::spawn(
+            state.pool.clone(),
+            devfund::services::webhooks::worker::Settings::from_config(&config),
+        );
         TestApp {
             base: format!("http://127.0.0.1:{port}"),
             backend_name,
@@ -176,6 +191,8 @@ impl TestApp {
                 .timeout(std::time::Duration::from_secs(60))
                 .finish(),
             handle,
+            worker,
+            config,
             db: test_db,
             _data_dir: data_dir,
         }
@@ -183,6 +200,24 @@ impl TestApp {
 
     pub async fn stop(self) {
         self.handle.stop(true).await;
+        self.worker.stop().await;
+    }
+
+    /// Stops the server and its webhook worker and starts new ones on the same database (a
+    /// restart of the service); the new app listens on another port.
+    pub async fn restart(self) -> TestApp {
+        self.handle.stop(true).await;
+        self.worker.stop().await;
+        let TestApp {
+            backend_name,
+            config,
+            db,
+            _data_dir,
+            state,
+            ..
+        } = self;
+        drop(state);
+        Self::start(backend_name, config, db, _data_dir)
     }
 
     /// A token for `role`, signed with the service's key.

@@ -1,0 +1,49 @@
+//! The change feed: one row per committed change of any record.
+
+use diesel::prelude::*;
+
+use crate::db::Conn;
+use crate::db::schema::changes;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = changes)]
+pub struct Change {
+    pub id: i64,
+    pub occurred_at: chrono::NaiveDateTime,
+    pub record_type: String,
+    pub record_key: String,
+    pub action: String,
+    pub etag: Option<String>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = changes)]
+pub struct NewChange<'a> {
+    pub occurred_at: chrono::NaiveDateTime,
+    pub record_type: &'a str,
+    pub record_key: &'a str,
+    pub action: &'a str,
+    pub etag: Option<String>,
+}
+
+impl NewChange<'_> {
+    /// Appends the change; the caller holds the change-feed lock ([`crate::db::lock_change_feed`]).
+    pub fn insert(&self, conn: &mut Conn) -> QueryResult<i64> {
+        diesel::insert_into(changes::table)
+            .values(self)
+            .returning(changes::id)
+            .get_result(conn)
+    }
+}
+
+impl Change {
+    /// Up to `limit` changes after id `after`, in id (= commit) order.
+    pub fn after(conn: &mut Conn, after: i64, limit: i64) -> QueryResult<Vec<Change>> {
+        changes::table
+            .filter(changes::id.gt(after))
+            .order(changes::id.asc())
+            .limit(limit)
+            .select(Change::as_select())
+            .load(conn)
+    }
+}
