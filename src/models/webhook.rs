@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use crate::db::schema::{webhook_attempts, webhook_deliveries, webhooks};
 use crate::db::{AnyConnection, Conn};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Clone, Queryable, Selectable)]
 #[diesel(table_name = webhooks)]
 pub struct Webhook {
     pub id: i64,
@@ -17,6 +17,20 @@ pub struct Webhook {
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
     pub version: i64,
+}
+
+/// Never shows the secret (so a log line cannot leak it).
+impl std::fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Webhook")
+            .field("id", &self.id)
+            .field("url", &self.url)
+            .field("events", &self.events)
+            .field("secret", &"***")
+            .field("active", &self.active)
+            .field("version", &self.version)
+            .finish()
+    }
 }
 
 impl Webhook {

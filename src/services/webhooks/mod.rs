@@ -13,6 +13,9 @@ use crate::models::webhook::{Attempt, Delivery, NewWebhook, Webhook};
 
 const RECORD: &str = "webhook";
 
+/// A delivery with its attempts, oldest first.
+pub type DeliveryLog = (Delivery, Vec<Attempt>);
+
 /// A new subscription, as the API parsed it.
 #[derive(Debug, Clone)]
 pub struct WebhookInput {
@@ -221,7 +224,7 @@ pub fn deliveries(
     id: i64,
     offset: i64,
     limit: i64,
-) -> Result<(Vec<(Delivery, Vec<Attempt>)>, i64), ApiError> {
+) -> Result<(Vec<DeliveryLog>, i64), ApiError> {
     find(conn, id)?;
     let (rows, total) = Delivery::of_webhook(conn, id, offset, limit)?;
     let ids: Vec<i64> = rows.iter().map(|d| d.id).collect();
