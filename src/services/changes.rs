@@ -15,6 +15,10 @@ use crate::models::webhook::{NewDelivery, Webhook};
 /// Fields never sent to a webhook receiver.
 const HIDDEN: &[&str] = &["password_hash"];
 
+/// Audit events about an operation rather than a record (a bulk import names its counts):
+/// the records it changed have changes of their own, and there is nothing to fetch by key.
+const NOT_RECORDS: &[&str] = &["import"];
+
 /// Appends the change an audited `action` amounts to, and queues its webhook deliveries.
 /// `before` and `after` are the whole record (either may be empty: a creation or a deletion).
 pub fn record(
@@ -25,6 +29,9 @@ pub fn record(
     before: &Map<String, Value>,
     after: &Map<String, Value>,
 ) -> Result<(), ApiError> {
+    if NOT_RECORDS.contains(&record_type) {
+        return Ok(());
+    }
     let action = ChangeAction::of_audit(audit_action);
     let etag = match action {
         ChangeAction::Deleted => None,

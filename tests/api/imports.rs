@@ -183,12 +183,23 @@ async fn audit_count(app: &TestApp) -> u64 {
         .unwrap()
 }
 
+/// Every change in the feed, oldest first.
+async fn changes(app: &TestApp) -> Vec<Value> {
+    let page = get(app, "/api/v1/changes?limit=1000", "application/json")
+        .await
+        .json();
+    let items = page["items"].as_array().expect("items").clone();
+    assert!(items.len() < 1000, "the test expects one page of changes");
+    items
+}
+
 db_test!(
     a_dry_run_writes_nothing_and_a_real_run_is_one_audit_event,
     |app| {
         app.seed_demo();
         let before = get(&app, "/api/v1/member-states", CSV).await.text();
         let audit = audit_count(&app).await;
+        let feed = changes(&app).await;
         let csv = "iso3,name,region,iom_member,member_since\r\nISL,Iceland,SEECA,true,\r\n\
                NPL,Nepal (renamed),AP,true,\r\n";
         let r = import(&app, "member-states", CSV, csv.into(), true).await;
@@ -201,10 +212,32 @@ db_test!(
         );
         assert_eq!(get(&app, "/api/v1/member-states", CSV).await.text(), before);
         assert_eq!(audit_count(&app).await, audit);
+        assert_eq!(
+            changes(&app).await,
+            feed,
+            "a dry run leaves the change feed alone"
+        );
 
         let r = import(&app, "member-states", CSV, csv.into(), false).await;
         r.assert_status(200);
         assert_eq!(r.json()["dry_run"], false);
+        // The change feed names the records, not the import.
+        let new: Vec<(String, String)> = changes(&app).await[feed.len()..]
+            .iter()
+            .map(|c| {
+                (
+                    c["record_key"].as_str().unwrap().to_owned(),
+                    c["action"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            new,
+            [
+                ("ISL".to_owned(), "created".to_owned()),
+                ("NPL".to_owned(), "updated".to_owned())
+            ]
+        );
         let events = get(
             &app,
             "/api/v1/audit-events?record_type=import",
