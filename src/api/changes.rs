@@ -22,8 +22,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[into_params(parameter_in = Query)]
 pub struct ListChangesQuery {
     /// The `next_cursor` (or an item's `cursor`) of an earlier answer; absent: from the start.
-    /// Opaque: a malformed cursor answers 400 (`invalid_cursor`).
-    #[param(value_type = Option<String>, max_length = 200)]
+    /// Opaque (its pattern is stated so that anything else is told apart without a request);
+    /// one the pattern refuses answers 400 (`invalid_cursor`).
+    #[param(value_type = Option<String>, pattern = "^c[0-7][0-9a-f]{15}$")]
     pub after: Option<Text>,
     /// Items per answer, 1–1000 (default 100).
     #[param(minimum = 1, maximum = 1000, default = 100, value_type = Option<i32>)]

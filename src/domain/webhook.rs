@@ -2,7 +2,7 @@
 //! URLs, the retry schedule and feed cursors. Pure: no I/O.
 
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -127,28 +127,67 @@ pub fn signature(key: &[u8], id: &str, timestamp: i64, body: &str) -> String {
     format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()))
 }
 
-/// Why a target URL is refused, if it is: it must be `http` or `https` with a host.
+/// What a target URL looks like (the document states it): `http` or `https`, a host name
+/// (letters, digits, dots, hyphens) or a bracketed IPv6 address, an optional port, and then
+/// a path, query or fragment without spaces or control characters. No user name or password:
+/// a secret does not belong in a URL that is listed back to every admin.
+pub const URL_PATTERN: &str = r"^https?://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?(?:[/?#][^\s\x00-\x1f\x7f-\x9f]*)?$";
+
+/// What a secret looks like: `whsec_` and the canonical base64 of 24 to 64 bytes.
+pub const SECRET_PATTERN: &str = "^whsec_(?:(?:[A-Za-z0-9+/]{4}){8,21}(?:[A-Za-z0-9+/][AQgw]==)?|(?:[A-Za-z0-9+/]{4}){8,20}[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)$";
+
+/// Why a target URL is refused, if it is (see [`URL_PATTERN`]).
 pub fn url_problem(url: &str) -> Option<&'static str> {
+    const SHAPE: &str = "must be an http or https URL with a host name or [IPv6 address], an \
+                         optional port, and no spaces or user name";
     if url.len() > 2000 {
         return Some("must be at most 2000 characters");
     }
-    let rest = if let Some(rest) = url.strip_prefix("https://") {
-        rest
-    } else if let Some(rest) = url.strip_prefix("http://") {
-        rest
-    } else {
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
         return Some("must be an http or https URL");
     };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = authority.rsplit('@').next().unwrap_or("");
-    let host = match host.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => host.split(':').next().unwrap_or(""),
+    let after_host = if let Some(v6) = rest.strip_prefix('[') {
+        let Some((inner, after)) = v6.split_once(']') else {
+            return Some(SHAPE);
+        };
+        if inner.is_empty()
+            || !inner
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+        {
+            return Some(SHAPE);
+        }
+        after
+    } else {
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+            .unwrap_or(rest.len());
+        if end == 0 {
+            return Some(SHAPE);
+        }
+        &rest[end..]
     };
-    if host.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Some("must name a host and contain no spaces");
+    let after_port = match after_host.strip_prefix(':') {
+        Some(port) => {
+            let digits = port
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(port.len());
+            if !(1..=5).contains(&digits) {
+                return Some(SHAPE);
+            }
+            &port[digits..]
+        }
+        None => after_host,
+    };
+    let spaced = |c: char| c.is_whitespace() || c.is_control() || c == '\u{feff}';
+    match after_port.chars().next() {
+        None => None,
+        Some('/' | '?' | '#') if !after_port.chars().any(spaced) => None,
+        Some(_) => Some(SHAPE),
     }
-    None
 }
 
 /// The retry schedule: the wait after failed attempt `n` (1-based) is `base · 2^(n-1)`,
@@ -163,22 +202,23 @@ pub fn backoff_ms(base_ms: u64, attempt: u32, jitter: f64) -> u64 {
 /// How long after its creation a delivery is retried before it is marked failed.
 pub const RETRY_FOR_HOURS: i64 = 24;
 
-const CURSOR_PREFIX: &str = "chg:";
+/// What a feed cursor looks like: `c` and 16 lowercase hex digits of a non-negative id. The
+/// document states it, so a client (or a fuzzer) can tell a cursor from anything else without
+/// asking; clients still treat it as opaque.
+pub const CURSOR_PATTERN: &str = "^c[0-7][0-9a-f]{15}$";
 
-/// The opaque cursor of change `id`.
+/// The opaque cursor of change `id` (ids are never negative).
 pub fn cursor(id: i64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{id}"))
+    format!("c{:016x}", id.max(0))
 }
 
 /// The change id a cursor stands for, if it is one of ours.
 pub fn parse_cursor(text: &str) -> Option<i64> {
-    let raw = URL_SAFE_NO_PAD.decode(text).ok()?;
-    let id: i64 = std::str::from_utf8(&raw)
-        .ok()?
-        .strip_prefix(CURSOR_PREFIX)?
-        .parse()
-        .ok()?;
-    (id >= 0).then_some(id)
+    let hex = text.strip_prefix('c')?;
+    if hex.len() != 16 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    i64::from_str_radix(hex, 16).ok()
 }
 
 #[cfg(test)]
@@ -190,9 +230,16 @@ mod tests {
         for id in [0, 1, 42, i64::MAX] {
             assert_eq!(parse_cursor(&cursor(id)), Some(id));
         }
-        let negative = URL_SAFE_NO_PAD.encode("chg:-1");
-        let foreign = URL_SAFE_NO_PAD.encode("x:1");
-        for bad in ["", "42", "!!", negative.as_str(), foreign.as_str()] {
+        for bad in [
+            "",
+            "42",
+            "!!",
+            "c-000000000000001",
+            "c8000000000000000",
+            "c000000000000002A",
+            "c00000000000000001",
+            "d0000000000000001",
+        ] {
             assert_eq!(parse_cursor(bad), None, "{bad}");
         }
     }
@@ -229,8 +276,66 @@ mod tests {
             "example.org",
             "http://a b",
             "javascript:alert(1)",
+            "http://user:pw@example.org/",
+            "http://[abc/",
+            "http://example.org:123456/",
+            "http://example.org:/",
+            "http://example.org/\u{85}",
         ] {
             assert!(url_problem(bad).is_some(), "{bad}");
+        }
+    }
+
+    /// The patterns the document states accept exactly what the checks accept.
+    #[test]
+    fn the_documented_patterns_match_the_checks() {
+        let url = regex::Regex::new(URL_PATTERN).expect("URL pattern");
+        let secret = regex::Regex::new(SECRET_PATTERN).expect("secret pattern");
+        let urls = [
+            "https://example.org/hook",
+            "http://127.0.0.1:8080",
+            "http://[::1]:80/x",
+            "ftp://x",
+            "http://",
+            "https:///p",
+            "http://a b",
+            "http://u@h/",
+            "http://[abc/",
+            "http://h:1/",
+            "http://h:123456",
+            "http://h:",
+            "http://h/\u{85}",
+            "http://h/\u{7f}",
+            "http://h?q=1",
+            "http://h#f",
+            "http://h.x-y",
+            "http://h_",
+            "HTTP://h",
+            "http://h/\u{2003}",
+        ];
+        for u in urls {
+            assert_eq!(url.is_match(u), url_problem(u).is_none(), "{u:?}");
+        }
+        for n in 0..=70usize {
+            for fill in [0u8, 1, 0xff, 0x5a] {
+                let text = format!("{SECRET_PREFIX}{}", STANDARD.encode(vec![fill; n]));
+                assert_eq!(
+                    secret.is_match(&text),
+                    secret_key(&text).is_some(),
+                    "{n} {text}"
+                );
+                // Non-canonical trailing bits and missing padding.
+                for twisted in [
+                    text.replace("A==", "B=="),
+                    text.trim_end_matches('=').to_owned(),
+                ] {
+                    assert_eq!(
+                        secret.is_match(&twisted),
+                        secret_key(&twisted).is_some(),
+                        "{twisted}"
+                    );
+                }
+            }
         }
     }
 

@@ -54,13 +54,21 @@ impl ToSchema for WebhookEvent {}
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhookRequest {
     /// Where deliveries are POSTed: an `http` or `https` URL with a host.
-    #[schema(max_length = 2000, example = "https://example.org/devfund-hook")]
+    #[schema(
+        max_length = 2000,
+        pattern = r"^https?://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?(?:[/?#][^\s\x00-\x1f\x7f-\x9f]*)?$",
+        example = "https://example.org/devfund-hook"
+    )]
     pub url: String,
     #[schema(value_type = Vec<WebhookEvent>, min_items = 1, max_items = 200)]
     pub events: Vec<String>,
     /// `whsec_` and the base64 of a 24–64 byte key. Absent: one is generated and answered
     /// once, in this request's 201. Write-only.
-    #[schema(example = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", write_only)]
+    #[schema(
+        pattern = "^whsec_(?:(?:[A-Za-z0-9+/]{4}){8,21}(?:[A-Za-z0-9+/][AQgw]==)?|(?:[A-Za-z0-9+/]{4}){8,20}[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)$",
+        example = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        write_only
+    )]
     pub secret: Option<String>,
     /// Default true.
     pub active: Option<bool>,
@@ -71,14 +79,22 @@ pub struct CreateWebhookRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateWebhookRequest {
     #[serde(default, deserialize_with = "super::patch::present")]
-    #[schema(nullable = false, max_length = 2000)]
+    #[schema(
+        nullable = false,
+        max_length = 2000,
+        pattern = r"^https?://(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?(?:[/?#][^\s\x00-\x1f\x7f-\x9f]*)?$"
+    )]
     pub url: Option<String>,
     #[serde(default, deserialize_with = "super::patch::present")]
     #[schema(nullable = false, value_type = Option<Vec<WebhookEvent>>, min_items = 1, max_items = 200)]
     pub events: Option<Vec<String>>,
     /// A new secret (write-only).
     #[serde(default, deserialize_with = "super::patch::present")]
-    #[schema(nullable = false, write_only)]
+    #[schema(
+        nullable = false,
+        write_only,
+        pattern = "^whsec_(?:(?:[A-Za-z0-9+/]{4}){8,21}(?:[A-Za-z0-9+/][AQgw]==)?|(?:[A-Za-z0-9+/]{4}){8,20}[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)$"
+    )]
     pub secret: Option<String>,
     #[serde(default, deserialize_with = "super::patch::present")]
     #[schema(nullable = false)]
