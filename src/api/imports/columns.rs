@@ -186,19 +186,19 @@ pub fn check_header(kind: Kind, header: &[String]) -> Result<Vec<Option<usize>>,
 
 /// A cell as written: the quote the CSV export puts before formula-like text is removed;
 /// live formula-like text is refused.
-fn unguard<'a>(column: &str, cell: &'a str) -> Result<&'a str, FieldError> {
+fn unguard<'a>(column: &str, cell: &'a str) -> Result<&'a str, Box<FieldError>> {
     if let Some(rest) = cell.strip_prefix('\'')
         && crate::api::csv::formula_like(rest)
     {
         return Ok(rest);
     }
     if crate::api::csv::formula_like(cell) {
-        return Err(FieldError::new(
+        return Err(Box::new(FieldError::new(
             column,
             "formula",
             "a cell starting with =, +, -, @ (other than a negative number) is a formula; \
              formulas are not imported (prefix the text with ' to keep it as text)",
-        ));
+        )));
     }
     Ok(cell)
 }
@@ -228,7 +228,7 @@ pub fn to_item(
         match unguard(name, raw) {
             Ok(t) => texts.push(t),
             Err(e) => {
-                errors.push(e);
+                errors.push(*e);
                 texts.push("");
             }
         }
