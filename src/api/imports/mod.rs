@@ -39,8 +39,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
     );
 }
 
-/// What an import holds.
+/// What an import holds. (Named `ImportKind` in the document: another `Kind`, the token
+/// request's, would otherwise take its place there.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[schema(as = ImportKind)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     MemberStates,
