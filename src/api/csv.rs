@@ -156,26 +156,13 @@ where
     push_row(&mut text, columns);
     push_cells(&mut text, &first);
     let more = (first.len() as i64 == BATCH).then_some(BATCH);
-    let rest = futures_util::stream::unfold(more, move |offset| {
+    let rest = later_batches(more, BATCH, "CSV export", move |offset| {
         let fetch = fetch.clone();
         async move {
-            let offset = offset?;
-            match fetch(offset).await {
-                Ok(rows) if rows.is_empty() => None,
-                Ok(rows) => {
-                    let next = (rows.len() as i64 == BATCH).then_some(offset + BATCH);
-                    let mut text = String::new();
-                    push_cells(&mut text, &rows);
-                    Some((Ok::<_, actix_web::Error>(web::Bytes::from(text)), next))
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "CSV export stopped");
-                    Some((
-                        Err(actix_web::error::ErrorInternalServerError("export failed")),
-                        None,
-                    ))
-                }
-            }
+            let rows = fetch(offset).await?;
+            let mut text = String::new();
+            push_cells(&mut text, &rows);
+            Ok((text, rows.len()))
         }
     });
     let body =
@@ -184,6 +171,42 @@ where
         )
         .chain(rest);
     Ok(head(format, filename).streaming(body))
+}
+
+/// The batches of a streamed export after its first (which its handler reads before
+/// answering, so that a failure there is still a problem response): from offset `next`,
+/// `fetch(offset)` renders up to `batch` records and says how many it held; a short batch is
+/// the last. A failure ends the body early and is logged as `what` stopping.
+pub fn later_batches<F, Fut>(
+    next: Option<i64>,
+    batch: i64,
+    what: &'static str,
+    fetch: F,
+) -> impl futures_util::Stream<Item = Result<web::Bytes, actix_web::Error>> + 'static
+where
+    F: Fn(i64) -> Fut + Clone + 'static,
+    Fut: Future<Output = Result<(String, usize), ApiError>> + 'static,
+{
+    futures_util::stream::unfold(next, move |offset| {
+        let fetch = fetch.clone();
+        async move {
+            let offset = offset?;
+            match fetch(offset).await {
+                Ok((_, 0)) => None,
+                Ok((text, n)) => {
+                    let next = (n as i64 == batch).then_some(offset + batch);
+                    Some((Ok(web::Bytes::from(text)), next))
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "{what} stopped");
+                    Some((
+                        Err(actix_web::error::ErrorInternalServerError("export failed")),
+                        None,
+                    ))
+                }
+            }
+        }
+    })
 }
 
 /// Items rendered through [`flatten`]: the columns of their fields in order of first

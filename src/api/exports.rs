@@ -61,25 +61,8 @@ pub async fn export_iati(
     let (first, n) = iati_batch(state.clone(), filter.clone(), 0).await?;
     let head = format!("{}{first}", iati::head(chrono::Utc::now()));
     let more = (n as i64 == IATI_BATCH).then_some(IATI_BATCH);
-    let rest = futures_util::stream::unfold(more, move |offset| {
-        let (state, filter) = (state.clone(), filter.clone());
-        async move {
-            let offset = offset?;
-            match iati_batch(state, filter, offset).await {
-                Ok((_, 0)) => None,
-                Ok((text, n)) => {
-                    let next = (n as i64 == IATI_BATCH).then_some(offset + IATI_BATCH);
-                    Some((Ok::<_, actix_web::Error>(web::Bytes::from(text)), next))
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "IATI export stopped");
-                    Some((
-                        Err(actix_web::error::ErrorInternalServerError("export failed")),
-                        None,
-                    ))
-                }
-            }
-        }
+    let rest = super::csv::later_batches(more, IATI_BATCH, "IATI export", move |offset| {
+        iati_batch(state.clone(), filter.clone(), offset)
     });
     let body = futures_util::stream::once(async move { Ok(web::Bytes::from(head)) })
         .chain(rest)
