@@ -1,7 +1,8 @@
 //! Webhooks: a receiver inside the test gets each subscribed event once, signed (checked here
 //! independently of the service's own code); a receiver that fails twice gets it on the third
-//! try; a restarted service still delivers; manual retry; secrets are write-only; target
-//! URLs are checked; and the delivery latency from commit to receipt.
+//! try; a restarted service still delivers; several service copies send each delivery once;
+//! manual retry; secrets are write-only; target URLs are checked; and the delivery latency
+//! from commit to receipt.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -571,5 +572,51 @@ db_test!(delivery_latency_from_commit_to_receipt, |app| {
     );
     // Woken by the commit, not by the 50 ms poll.
     assert!(median < Duration::from_millis(500), "median {median:?}");
+    receiver.stop().await;
+});
+
+db_test!(several_service_copies_send_each_delivery_once, |app| {
+    // Three more workers on the same database, each with its own pool: four service copies
+    // racing for the same outbox rows.
+    let copies: Vec<_> = (0..3).map(|_| app.spawn_worker()).collect();
+    let receiver = Receiver::start(0).await;
+    let hook = subscribe(&app, &receiver.url, &["exchange_rate.created"]).await;
+    let hook = hook["id"].as_i64().unwrap();
+    // One commit queues forty deliveries at once.
+    let items: Vec<Value> = (0..40)
+        .map(|i| {
+            json!({"currency": "EUR", "month": format!("{}-{:02}", 2030 + i / 12, i % 12 + 1),
+                   "usd_per_unit": "1.1", "source": "test"})
+        })
+        .collect();
+    app.post("/api/v1/imports/exchange-rates")
+        .bearer(&app.admin())
+        .json(&json!({ "items": items }))
+        .send()
+        .await
+        .assert_status(200);
+    receiver.wait_for(40).await;
+    // Long enough for every copy to poll several times more.
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    let got = receiver.got();
+    let mut ids: Vec<&str> = got.iter().map(|r| r.id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(
+        got.len(),
+        40,
+        "each delivery sent once: {} requests",
+        got.len()
+    );
+    assert_eq!(ids.len(), 40);
+    let log = deliveries(&app, hook).await;
+    assert_eq!(log.len(), 40);
+    assert!(
+        log.iter()
+            .all(|d| d["status"] == "delivered" && d["attempts"] == 1)
+    );
+    for copy in copies {
+        copy.stop().await;
+    }
     receiver.stop().await;
 });

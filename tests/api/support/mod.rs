@@ -130,6 +130,14 @@ impl Resp {
     }
 }
 
+fn spawn_worker(config: &Config) -> devfund::services::webhooks::worker::Handle {
+    let pool = devfund::db::connect(config.database_url().expose(), 2).expect("worker pool");
+    devfund::services::webhooks::worker::spawn(
+        pool,
+        devfund::services::webhooks::worker::Settings::from_config(config),
+    )
+}
+
 pub struct TestApp {
     pub base: String,
     pub backend_name: &'static str,
@@ -181,12 +189,7 @@ impl TestApp {
         actix_web::rt::spawn(server);
         // The worker gets a pool of its own, as a second service copy would: its polling
         // stays out of the app's statement count, which the query-count tests read.
-        let worker_pool =
-            devfund::db::connect(config.database_url().expose(), 2).expect("worker pool");
-        let worker = devfund::services::webhooks::worker::spawn(
-            worker_pool,
-            devfund::services::webhooks::worker::Settings::from_config(&config),
-        );
+        let worker = spawn_worker(&config);
         TestApp {
             base: format!("http://127.0.0.1:{port}"),
             backend_name,
@@ -200,6 +203,12 @@ impl TestApp {
             db: test_db,
             _data_dir: data_dir,
         }
+    }
+
+    /// Starts another webhook worker on the same database, with a pool of its own: the
+    /// worker a second copy of the service runs.
+    pub fn spawn_worker(&self) -> devfund::services::webhooks::worker::Handle {
+        spawn_worker(&self.config)
     }
 
     pub async fn stop(self) {
