@@ -121,7 +121,7 @@ fn attachment<S: AsRef<str>>(
 /// answering, so a failure there is still a proper problem response, and a later failure
 /// ends the stream early (and is logged). XLSX reads every batch into a constant-memory
 /// worksheet first (on the blocking pool), so any failure is a problem response, and sends
-/// the finished file.
+/// the finished file from a temporary file.
 pub async fn stream<F, Fut>(
     format: Format,
     filename: &str,
@@ -148,8 +148,9 @@ where
             }
             offset += BATCH;
         }
-        let file = xlsx::off_executor(move || sheet.finish()).await?;
-        return Ok(head(format, filename).body(file));
+        let (file, len) = xlsx::off_executor(move || sheet.finish_to_file()).await?;
+        let body = actix_web::body::SizedStream::new(len, xlsx::file_chunks(file));
+        return Ok(head(format, filename).body(body));
     }
     let first = fetch(0).await?;
     let mut text = String::new();

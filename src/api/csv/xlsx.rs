@@ -1,7 +1,10 @@
 //! XLSX exports: the same rows and columns as the CSV, as typed cells (see [`super::cells`])
 //! in one worksheet written in `rust_xlsxwriter`'s constant-memory mode, so memory stays
 //! flat however many batches are appended. The workbook must be whole before it is sent; it
-//! is built off the async executor, batch by batch, and the finished file sent at once.
+//! is built off the async executor, batch by batch, into a temporary file that is then sent
+//! chunk by chunk.
+
+use std::io::{Read, Seek, SeekFrom};
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
 
@@ -62,10 +65,51 @@ impl Sheet {
         Ok(())
     }
 
-    /// The finished file.
+    /// The finished file, in memory (a small export).
     pub fn finish(mut self) -> Result<Vec<u8>, ApiError> {
         self.workbook.save_to_buffer().map_err(failed)
     }
+
+    /// The finished file in an anonymous temporary file, rewound, and its length: a whole
+    /// list's export is never held in memory (see [`file_chunks`]).
+    pub fn finish_to_file(mut self) -> Result<(std::fs::File, u64), ApiError> {
+        let mut file = tempfile::tempfile().map_err(ApiError::internal)?;
+        self.workbook.save_to_writer(&mut file).map_err(failed)?;
+        let len = file.seek(SeekFrom::End(0)).map_err(ApiError::internal)?;
+        file.seek(SeekFrom::Start(0)).map_err(ApiError::internal)?;
+        Ok((file, len))
+    }
+}
+
+/// Bytes read from a finished file per chunk of the body.
+const CHUNK: usize = 256 * 1024;
+
+/// A finished file as a body, read chunk by chunk on the blocking pool. A read failure ends
+/// the body early and is logged.
+pub fn file_chunks(
+    file: std::fs::File,
+) -> impl futures_util::Stream<Item = Result<actix_web::web::Bytes, actix_web::Error>> + 'static {
+    futures_util::stream::unfold(Some(file), |file| async move {
+        let mut file = file?;
+        let read = actix_web::web::block(move || {
+            let mut buf = vec![0; CHUNK];
+            let n = file.read(&mut buf)?;
+            buf.truncate(n);
+            Ok::<_, std::io::Error>((buf, file))
+        })
+        .await;
+        match read {
+            Ok(Ok((buf, _))) if buf.is_empty() => None,
+            Ok(Ok((buf, file))) => Some((Ok(actix_web::web::Bytes::from(buf)), Some(file))),
+            Ok(Err(e)) => Some((Err(read_failed(&e)), None)),
+            Err(e) => Some((Err(read_failed(&e)), None)),
+        }
+    })
+}
+
+fn read_failed(e: &dyn std::fmt::Display) -> actix_web::Error {
+    tracing::error!(error = %e, "XLSX export stopped");
+    actix_web::error::ErrorInternalServerError("export failed")
 }
 
 /// Writes one cell by its kind; text is always written as a string, never as a formula.
