@@ -1,0 +1,98 @@
+//! One import row of each kind, written through the kind's ordinary use case: the item is
+//! the body the create (or PUT) request takes, read by the same request type; an existing
+//! record (by natural key) is updated through the update use case instead. Each answers the
+//! comparable state of the record before and after, so an upsert that changes nothing
+//! counts as unchanged (and its savepoint is rolled back).
+//!
+//! - [`reference`]: member states, eligibility, exchange rates;
+//! - [`portfolio`]: projects, follow-up funding.
+
+mod portfolio;
+mod reference;
+
+use std::collections::HashSet;
+
+use serde_json::{Map, Value};
+
+use super::Kind;
+use crate::api::extract::parse_value;
+use crate::db::Conn;
+use crate::error::{ApiError, FieldError};
+use crate::models::reference::Catalogue;
+use crate::services::Actor;
+use crate::services::imports::Applied;
+
+/// Fields a list answers but no request writes: accepted in an item and ignored, so that an
+/// exported list re-imports.
+const READ_ONLY: &[&str] = &[
+    "created_at",
+    "updated_at",
+    "version",
+    "region_label",
+    "eligibility",
+    "links",
+    "follow_up_total_usd",
+    "leverage",
+    "unconverted_follow_up",
+    "warnings",
+    "amount_usd",
+    "usd_rate",
+    "usd_conversion",
+];
+
+/// What the rows of one import share.
+#[derive(Default)]
+pub struct Session {
+    /// Follow-up records this import created: a later row's `id` never means one of them (it
+    /// names a record of the file's source).
+    created_follow_ups: HashSet<i64>,
+}
+
+/// Writes one item of `kind`.
+pub fn apply(
+    kind: Kind,
+    session: &mut Session,
+    conn: &mut Conn,
+    actor: &Actor,
+    catalogue: &Catalogue,
+    item: Value,
+) -> Result<Applied, ApiError> {
+    let Value::Object(mut item) = item else {
+        return Err(ApiError::validation(vec![FieldError::new(
+            "",
+            "invalid_type",
+            "an item is a JSON object",
+        )]));
+    };
+    for key in READ_ONLY {
+        item.remove(*key);
+    }
+    match kind {
+        Kind::MemberStates => reference::member_state(conn, actor, catalogue, item),
+        Kind::Eligibility => reference::eligibility(conn, actor, item),
+        Kind::ExchangeRates => reference::exchange_rate(conn, actor, item),
+        Kind::Projects => portfolio::project(conn, actor, catalogue, item),
+        Kind::FollowUpFunding => portfolio::follow_up(session, conn, actor, item),
+    }
+}
+
+/// Takes a key field out of an item (the path of the single-record route carries it).
+fn take<T: serde::de::DeserializeOwned>(
+    item: &mut Map<String, Value>,
+    field: &str,
+) -> Result<T, ApiError> {
+    let value = item.remove(field).ok_or_else(|| {
+        ApiError::validation(vec![FieldError::new(
+            field,
+            "required",
+            format!("missing field `{field}`"),
+        )])
+    })?;
+    parse_value(value).map_err(|_| {
+        ApiError::validation(vec![FieldError::new(
+            field,
+            "invalid_type",
+            format!("{field} has the wrong type"),
+        )])
+    })
+}
