@@ -9,8 +9,19 @@ const CSV: &str = "text/csv";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 async fn import(app: &TestApp, kind: &str, media: &str, body: Vec<u8>, dry_run: bool) -> Resp {
+    import_as(app, &app.admin(), kind, media, body, dry_run).await
+}
+
+async fn import_as(
+    app: &TestApp,
+    token: &str,
+    kind: &str,
+    media: &str,
+    body: Vec<u8>,
+    dry_run: bool,
+) -> Resp {
     app.post(&format!("/api/v1/imports/{kind}?dry_run={dry_run}"))
-        .bearer(&app.admin())
+        .bearer(token)
         .raw(media, body)
         .send()
         .await
@@ -90,7 +101,105 @@ const KINDS: &[(&str, &str)] = &[
         "follow-up-funding",
         "/api/v1/follow-up-funding?per_page=500",
     ),
+    ("evaluations", "/api/v1/evaluations?per_page=500"),
+    ("recommendations", "/api/v1/recommendations?per_page=500"),
+    ("publications", "/api/v1/publications?per_page=500"),
 ];
+
+/// The kinds keyed by id alone that hang off the portfolio: `KINDS` from here on.
+const EVALUATION_KINDS: usize = 4;
+
+/// POSTs `body` to `path` as admin; answers the created record.
+async fn created(app: &TestApp, path: &str, body: Value) -> Value {
+    let r = app.post(path).bearer(&app.admin()).json(&body).send().await;
+    r.assert_status(201);
+    r.json()
+}
+
+/// Evaluations (one of a follow-up initiative), recommendations (one with management's
+/// response and a status) and publications (one a later edition of the other) on top of the
+/// demo data, every nested field the CSV flattens filled in, and text a CSV must quote.
+async fn evaluation_records(app: &TestApp) {
+    let follow_up = json_items(app, "/api/v1/follow-up-funding?per_page=1").await[0]["id"].clone();
+    let e = created(
+        app,
+        "/api/v1/evaluations",
+        json!({
+            "subject": {"project_code": "MD.0001"}, "kind": "mid_term", "status": "completed",
+            "title": "Mid-term review, \"phase 2\"", "evaluator_type": "external",
+            "evaluators": [{"name": "A. Evaluator", "role": "team leader"},
+                           {"name": "B. Second", "role": null}],
+            "commissioner": "IOM Development Fund", "period_from": "2019",
+            "period_to": "2020-06", "started_on": "2021-01-10", "completed_on": "2021-06-03",
+            "report_url": "https://example.org/review.pdf",
+            "methods": ["desk_review", "interviews"],
+            "limitations": "Remote only; no field visits.",
+            "summary": "Findings, with a comma\nand a second line.",
+            "criteria": [
+                {"criterion": "relevance", "rating": "satisfactory", "finding": "Fits, mostly."},
+                {"criterion": "efficiency", "rating": null, "finding": null}
+            ]
+        }),
+    )
+    .await;
+    created(
+        app,
+        "/api/v1/evaluations",
+        json!({"subject": {"follow_up_id": follow_up}, "kind": "final", "status": "planned",
+               "title": "Final evaluation of the scaled-up initiative"}),
+    )
+    .await;
+    let path = format!("/api/v1/evaluations/{}/recommendations", e["id"]);
+    let r1 = created(
+        app,
+        &path,
+        json!({"label": "R1", "text": "Secure national funding.", "category": "strategic",
+               "addressees": ["IOM Nepal", "MoHP"], "priority": "high",
+               "due_date": "2025-06-30"}),
+    )
+    .await;
+    created(
+        app,
+        &path,
+        json!({"label": "R2", "text": "Train more staff.", "category": "operational"}),
+    )
+    .await;
+    let path = format!("/api/v1/recommendations/{}", r1["id"]);
+    let tag = get(app, &path, "application/json")
+        .await
+        .header("etag")
+        .unwrap();
+    app.patch(&path)
+        .bearer(&app.admin())
+        .header("if-match", &tag)
+        .raw(
+            "application/merge-patch+json",
+            serde_json::to_vec(&json!({
+                "management_response": {"decision": "partially_accepted",
+                    "text": "Funding is sought.", "responded_on": "2021-07-01"},
+                "status": "in_progress", "status_note": "Talks under way"}))
+            .unwrap(),
+        )
+        .send()
+        .await
+        .assert_status(200);
+    let first = created(
+        app,
+        "/api/v1/publications",
+        json!({"kind": "migration_profile", "title": "Migration Profile: Nepal", "year": 2019,
+               "languages": ["en", "fr"], "member_states": ["NPL"],
+               "project_codes": ["MD.0001"], "url": "https://example.org/mp.pdf",
+               "isbn": "978-0-306-40615-7", "copies_distributed": 250}),
+    )
+    .await;
+    created(
+        app,
+        "/api/v1/publications",
+        json!({"kind": "report", "title": "Migration Profile: Nepal, second edition",
+               "year": 2021, "updates_id": first["id"], "note": "Revised, with 2020 data"}),
+    )
+    .await;
+}
 
 /// The demo data's eligibility records, all states together.
 async fn eligibility_json(app: &TestApp) -> Vec<Value> {
@@ -132,6 +241,7 @@ async fn an_export_reimports_unchanged_as_json_csv_and_xlsx() {
     for backend in backends() {
         let source = TestApp::spawn(backend.clone()).await;
         source.seed_demo();
+        evaluation_records(&source).await;
         for media in ["application/json", CSV, XLSX] {
             let target = TestApp::spawn(backend.clone()).await;
             // Member states first, then their eligibility, then the rest in order.
@@ -547,5 +657,227 @@ db_test!(
         let r = import(&app, "exchange-rates", CSV, huge, false).await;
         r.assert_problem(413, "payload_too_large");
         assert_eq!(json_items(&app, "/api/v1/exchange-rates").await.len(), 1);
+    }
+);
+
+/// The field each kind keyed by id changes in a test, and its new value.
+fn changed(kind: &str) -> (&'static str, &'static str) {
+    match kind {
+        "recommendations" => ("text", "Secure national and donor funding."),
+        _ => ("title", "A changed title"),
+    }
+}
+
+db_test!(
+    a_dry_run_of_evaluations_recommendations_and_publications_writes_nothing,
+    |app| {
+        app.seed_demo();
+        evaluation_records(&app).await;
+        let audit = audit_count(&app).await;
+        let feed = changes(&app).await;
+        for (kind, path) in &KINDS[EVALUATION_KINDS..] {
+            let before = json_items(&app, path).await;
+            let mut items = before.clone();
+            // One new record (an item without its id) and one changed.
+            let mut new = items.last().unwrap().clone();
+            new.as_object_mut().unwrap().remove("id");
+            let (field, value) = changed(kind);
+            items[0][field] = json!(value);
+            items.push(new);
+            let body = serde_json::to_vec(&json!({ "items": items })).unwrap();
+            let r = import(&app, kind, "application/json", body, true).await;
+            assert_eq!(r.status.as_u16(), 200, "{kind}: {}", r.text());
+            let report = r.json();
+            assert_eq!(
+                (
+                    report["dry_run"].as_bool(),
+                    report["created"].as_u64(),
+                    report["updated"].as_u64(),
+                    report["unchanged"].as_u64()
+                ),
+                (Some(true), Some(1), Some(1), Some(before.len() as u64 - 1)),
+                "{kind}: {report}"
+            );
+            assert_eq!(json_items(&app, path).await, before, "{kind}");
+        }
+        assert_eq!(audit_count(&app).await, audit);
+        assert_eq!(changes(&app).await, feed);
+    }
+);
+
+/// The recommendations CSV export with `evaluation_id` of its data row `row` (from 1) set
+/// to `to`.
+fn with_evaluation_id(csv_text: &str, row: usize, to: &str) -> Vec<u8> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(csv_text.as_bytes());
+    let mut rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    let at = rows[0].iter().position(|h| h == "evaluation_id").unwrap();
+    rows[row][at] = to.to_owned();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        writer.write_record(r).unwrap();
+    }
+    writer.into_inner().unwrap()
+}
+
+db_test!(
+    a_recommendation_of_an_unknown_evaluation_is_a_row_error_naming_evaluation_id,
+    |app| {
+        app.seed_demo();
+        evaluation_records(&app).await;
+        let path = "/api/v1/recommendations";
+        let before = get(&app, path, CSV).await.text();
+        // A stored recommendation moved to an unknown evaluation, and a new one of it.
+        let mut items = json_items(&app, path).await;
+        items[1]["evaluation_id"] = json!(9999);
+        let mut new = items[0].clone();
+        new.as_object_mut().unwrap().remove("id");
+        new["evaluation_id"] = json!(9999);
+        items.push(new);
+        let body = serde_json::to_vec(&json!({ "items": items })).unwrap();
+        let r = import(&app, "recommendations", "application/json", body, false).await;
+        let doc = r.assert_problem(422, "import_rejected");
+        let errors: Vec<(u64, &str, &str)> = doc["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["row"].as_u64().unwrap(),
+                    e["field"].as_str().unwrap(),
+                    e["code"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                (2, "evaluation_id", "unknown_evaluation"),
+                (3, "evaluation_id", "unknown_evaluation")
+            ],
+            "{doc}"
+        );
+        // The same as CSV.
+        let r = import(
+            &app,
+            "recommendations",
+            CSV,
+            with_evaluation_id(&before, 1, "9999"),
+            false,
+        )
+        .await;
+        let doc = r.assert_problem(422, "import_rejected");
+        assert_eq!(doc["errors"][0]["row"], 1, "{doc}");
+        assert_eq!(doc["errors"][0]["field"], "evaluation_id", "{doc}");
+        assert_eq!(doc["errors"][0]["code"], "unknown_evaluation", "{doc}");
+        // A stored recommendation named under another stored evaluation.
+        let other = json_items(&app, "/api/v1/evaluations").await[0]["id"].to_string();
+        let r = import(
+            &app,
+            "recommendations",
+            CSV,
+            with_evaluation_id(&before, 1, &other),
+            false,
+        )
+        .await;
+        let doc = r.assert_problem(422, "import_rejected");
+        assert_eq!(doc["errors"][0]["code"], "wrong_evaluation", "{doc}");
+        assert_eq!(get(&app, path, CSV).await.text(), before);
+    }
+);
+
+db_test!(
+    each_row_needs_the_permissions_of_its_kinds_own_routes,
+    |app| {
+        app.seed_demo();
+        evaluation_records(&app).await;
+        // A fund manager may import, but not write evaluations or what a recommendation says.
+        let manager = app.token(devfund::auth::Role::FundManager);
+        let evaluations = json_items(&app, "/api/v1/evaluations").await;
+        let body = serde_json::to_vec(&json!({ "items": [evaluations[0]] })).unwrap();
+        let r = import_as(
+            &app,
+            &manager,
+            "evaluations",
+            "application/json",
+            body,
+            true,
+        )
+        .await;
+        let doc = r.assert_problem(422, "import_rejected");
+        assert_eq!(codes(&doc), ["forbidden"], "{doc}");
+        let mut recommendations = json_items(&app, "/api/v1/recommendations").await;
+        recommendations[1]["text"] = json!("Changed by a fund manager.");
+        let body = serde_json::to_vec(&json!({ "items": [recommendations[1]] })).unwrap();
+        let r = import_as(
+            &app,
+            &manager,
+            "recommendations",
+            "application/json",
+            body,
+            true,
+        )
+        .await;
+        let doc = r.assert_problem(422, "import_rejected");
+        assert_eq!(codes(&doc), ["forbidden"], "{doc}");
+        // ... but may record management's response and the status.
+        let mut item = json_items(&app, "/api/v1/recommendations").await[1].clone();
+        item["management_response"] = json!({"decision": "accepted", "text": null,
+            "responded_on": "2021-08-01", "responded_by": "Fund manager"});
+        item["status"] = json!("implemented");
+        let body = serde_json::to_vec(&json!({ "items": [item] })).unwrap();
+        let r = import_as(
+            &app,
+            &manager,
+            "recommendations",
+            "application/json",
+            body,
+            false,
+        )
+        .await;
+        r.assert_status(200);
+        assert_eq!(r.json()["updated"], 1);
+        let id = item["id"].as_i64().unwrap();
+        let stored = get(
+            &app,
+            &format!("/api/v1/recommendations/{id}"),
+            "application/json",
+        )
+        .await
+        .json();
+        assert_eq!(stored["status"], "implemented");
+        assert_eq!(stored["management_response"]["decision"], "accepted");
+    }
+);
+
+db_test!(
+    an_id_created_earlier_in_the_same_import_is_not_a_stored_record,
+    |app| {
+        app.seed_demo();
+        let item = json!({"id": 1, "kind": "study", "title": "A study", "year": 2020});
+        let body = serde_json::to_vec(&json!({ "items": [item, item] })).unwrap();
+        let r = import(
+            &app,
+            "publications",
+            "application/json",
+            body.clone(),
+            false,
+        )
+        .await;
+        r.assert_status(200);
+        assert_eq!(r.json()["created"], 2, "{}", r.text());
+        // Now id 1 is stored: both rows name it, and change nothing.
+        let r = import(&app, "publications", "application/json", body, false).await;
+        r.assert_status(200);
+        let report = r.json();
+        assert_eq!(
+            (report["created"].as_u64(), report["unchanged"].as_u64()),
+            (Some(0), Some(2)),
+            "{report}"
+        );
     }
 );

@@ -1,5 +1,5 @@
 //! `POST /imports/{kind}`: a bulk import of member states, eligibility, projects, follow-up
-//! funding or exchange rates, from JSON (`{"items": [...]}`), CSV (the columns of the CSV
+//! funding, exchange rates, evaluations, recommendations or publications, from JSON (`{"items": [...]}`), CSV (the columns of the CSV
 //! export) or XLSX (the first sheet, a header row). One transaction for the whole file; a
 //! dry run, or any row error, writes nothing.
 //!
@@ -41,7 +41,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// What an import holds. (Named `ImportKind` in the document: another `Kind`, the token
 /// request's, would otherwise take its place there.)
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, ToSchema)]
 #[schema(as = ImportKind)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
@@ -50,6 +50,9 @@ pub enum Kind {
     Projects,
     FollowUpFunding,
     ExchangeRates,
+    Evaluations,
+    Recommendations,
+    Publications,
 }
 
 impl Kind {
@@ -60,6 +63,9 @@ impl Kind {
             Kind::Projects => "projects",
             Kind::FollowUpFunding => "follow-up-funding",
             Kind::ExchangeRates => "exchange-rates",
+            Kind::Evaluations => "evaluations",
+            Kind::Recommendations => "recommendations",
+            Kind::Publications => "publications",
         }
     }
 }
@@ -108,7 +114,9 @@ pub struct ImportProblem {
 
 /// The request body of an import, as JSON: `items` holds objects of the kind's create (or
 /// PUT) body, with its key fields (`iso3` and `year` for eligibility, `currency` and
-/// `month` for exchange rates, `project_code` and an optional `id` for follow-up funding).
+/// `month` for exchange rates, `project_code` and an optional `id` for follow-up funding, an
+/// optional `id` for evaluations and publications, `evaluation_id` and an optional `id` for
+/// recommendations).
 #[derive(Debug, ToSchema)]
 pub struct ImportItems {
     #[schema(value_type = Vec<Object>, max_items = 100000)]
@@ -147,10 +155,13 @@ fn rows_of(kind: Kind, media: &str, body: &[u8]) -> Result<Rows, ApiError> {
 /// Import records of one kind: JSON `{"items": [...]}`, CSV in the columns of the kind's CSV
 /// export, or XLSX (first sheet, header row). Upserts by natural key (member state `iso3`;
 /// eligibility `iso3`+`year`; project `code`; exchange rate `currency`+`month`; follow-up
-/// funding `id`, a row without one is created). One transaction: any row error answers 422
-/// `import_rejected` listing every row's errors, and nothing is written; `dry_run=true`
-/// validates everything and writes nothing. Rows count from 1 (a table's header is not a
-/// row; row 0 is the file itself: an unknown or missing column). Up to 20 MiB and 100,000 rows.
+/// funding, evaluations, recommendations and publications `id`: a row without one, or with
+/// an id not stored, is created; a recommendation names its stored `evaluation_id`). Each
+/// row needs the permissions of its kind's own routes. One transaction: any row error
+/// answers 422 `import_rejected` listing every row's errors, and nothing is written;
+/// `dry_run=true` validates everything and writes nothing. Rows count from 1 (a table's
+/// header is not a row; row 0 is the file itself: an unknown or missing column). Up to
+/// 20 MiB and 100,000 rows.
 #[utoipa::path(tag = "imports",
     params(("kind" = Kind, Path), ImportQuery),
     request_body(content(

@@ -1,9 +1,14 @@
 //! The columns of a table import: for each kind, exactly the columns its CSV export writes,
-//! each read back into the field of the kind's request body it came from. Read-only
+//! each read back into the field of the kind's request body it came from (a list the export
+//! joins with `;` or writes as JSON text comes back as the list; the columns of a nested
+//! object, `subject_*` or management's response, come back as the object). Read-only
 //! columns (labels, totals, times) are accepted and ignored.
+
+mod tables;
 
 use serde_json::{Map, Value, json};
 
+use self::tables::columns;
 use super::Kind;
 use crate::error::FieldError;
 
@@ -34,106 +39,20 @@ enum Cell {
     Amount,
     /// Read by [`Cell::Amount`].
     Currency,
+    /// A list of objects the export writes as JSON text (evaluators, criteria); empty: `[]`.
+    JsonList,
+    /// The field `field` of the nested object `of` (an integer when `int`): an empty cell
+    /// leaves the field out, and the object is `null` when all its cells are empty.
+    Part {
+        of: &'static str,
+        field: &'static str,
+        int: bool,
+    },
     /// Read-only: ignored.
     Ignore,
 }
 
 use Cell::*;
-
-const MEMBER_STATES: &[(&str, Cell)] = &[
-    ("iso3", Text),
-    ("name", Text),
-    ("region", Text),
-    ("region_label", Ignore),
-    ("iom_member", Bool),
-    ("member_since", OptInt),
-    ("eligibility_iso3", Ignore),
-    ("eligibility_year", Ignore),
-    ("eligibility_income_group", Ignore),
-    ("eligibility_line_1_eligible", Ignore),
-    ("eligibility_line_2_eligible", Ignore),
-    ("eligibility_note", Ignore),
-    ("eligibility_updated_at", Ignore),
-    ("created_at", Ignore),
-    ("updated_at", Ignore),
-];
-
-const ELIGIBILITY: &[(&str, Cell)] = &[
-    ("iso3", Text),
-    ("year", Int),
-    ("income_group", Text),
-    ("line_1_eligible", Bool),
-    ("line_2_eligible", Bool),
-    ("note", Opt),
-    ("updated_at", Ignore),
-];
-
-const EXCHANGE_RATES: &[(&str, Cell)] = &[
-    ("currency", Text),
-    ("month", Text),
-    ("usd_per_unit", Text),
-    ("source", Text),
-    ("updated_at", Ignore),
-];
-
-const PROJECTS: &[(&str, Cell)] = &[
-    ("code", Text),
-    ("title", Text),
-    ("status", Text),
-    ("funding_line", Text),
-    ("funding_year", Int),
-    ("scope", Text),
-    ("budget_usd", Usd),
-    ("staff_office_share", Opt),
-    ("exceptional_increase", Bool),
-    ("thematic_area", Opt),
-    ("thematic_area_label", Ignore),
-    ("member_states", States),
-    ("member_state_names", Ignore),
-    ("regions", Ignore),
-    ("region_labels", Ignore),
-    ("sdg_targets", List),
-    ("migof", List),
-    ("gcm_objectives", IntList),
-    ("msd", Msd),
-    ("start_date", Opt),
-    ("end_date", Opt),
-    ("actual_end_date", Opt),
-    ("follow_up_total_usd", Ignore),
-    ("leverage", Ignore),
-    ("updated_at", Ignore),
-];
-
-const FOLLOW_UPS: &[(&str, Cell)] = &[
-    ("id", OptInt),
-    ("project_code", Text),
-    ("title", Opt),
-    ("source_name", Opt),
-    ("source_type", Text),
-    ("amount", Amount),
-    ("currency", Currency),
-    ("amount_is_lower_bound", Bool),
-    ("amount_usd", Ignore),
-    ("usd_rate", Ignore),
-    ("usd_conversion", Ignore),
-    ("status", Text),
-    ("date", Opt),
-    ("in_kind", Bool),
-    ("scaling_up_dimensions", List),
-    ("follow_up_project_code", Opt),
-    ("description", Opt),
-    ("evidence_url", Opt),
-];
-
-fn columns(kind: Kind) -> &'static [(&'static str, Cell)] {
-    match kind {
-        Kind::MemberStates => MEMBER_STATES,
-        Kind::Eligibility => ELIGIBILITY,
-        Kind::ExchangeRates => EXCHANGE_RATES,
-        Kind::Projects => PROJECTS,
-        Kind::FollowUpFunding => FOLLOW_UPS,
-    }
-}
 
 /// The names of every column of `kind` (the CSV export's header).
 pub fn names(kind: Kind) -> Vec<&'static str> {
@@ -221,6 +140,9 @@ pub fn to_item(
 ) -> Result<Value, Vec<FieldError>> {
     let spec = columns(kind);
     let mut out = Map::new();
+    // The nested objects, in order of their first column: their fields, and whether any
+    // cell of theirs held a value.
+    let mut parts: Vec<(&str, Map<String, Value>, bool)> = Vec::new();
     let mut errors = Vec::new();
     let mut texts: Vec<&str> = Vec::with_capacity(spec.len());
     for ((name, _), at) in spec.iter().zip(positions) {
@@ -291,7 +213,42 @@ pub fn to_item(
                 };
                 out.insert(name, v);
             }
+            JsonList if text.trim().is_empty() => {
+                out.insert(name, Value::Array(Vec::new()));
+            }
+            JsonList => {
+                // Text that is not JSON goes in as text: the request type names the field.
+                let v = serde_json::from_str(text).unwrap_or_else(|_| Value::from(text));
+                out.insert(name, v);
+            }
+            Part { of, field, int } => {
+                let at = match parts.iter().position(|(o, _, _)| o == of) {
+                    Some(at) => at,
+                    None => {
+                        parts.push((of, Map::new(), false));
+                        parts.len() - 1
+                    }
+                };
+                let part = &mut parts[at];
+                if !text.is_empty() {
+                    let v = if *int {
+                        int_or_text(text)
+                    } else {
+                        Value::from(text)
+                    };
+                    part.1.insert((*field).to_owned(), v);
+                    part.2 = true;
+                }
+            }
         }
+    }
+    for (of, fields, any) in parts {
+        let v = if any {
+            Value::Object(fields)
+        } else {
+            Value::Null
+        };
+        out.insert(of.to_owned(), v);
     }
     if errors.is_empty() {
         Ok(Value::Object(out))

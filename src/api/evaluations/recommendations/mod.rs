@@ -1,29 +1,40 @@
 //! `/evaluations/{id}/recommendations`, `/recommendations`: what evaluations recommended,
 //! management's response, and whether it was carried out (with the history of its status).
+//!
+//! - [`fields`]: the request and response types;
+//! - [`export`]: the CSV (and XLSX) rows.
+
+pub mod export;
+pub mod fields;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::ETag;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::csv::{self, Columns};
+pub use self::export::RecommendationRow;
+use self::export::row;
+use self::fields::{CONTENT, change, draft, response};
+pub use self::fields::{
+    ManagementResponse, RecommendationFields, RecommendationResponse, StatusChangeResponse,
+    StatusHistory, UpdateRecommendationRequest,
+};
+use crate::api::csv;
 use crate::api::extract::{Body, etag, if_match, parse_json};
 use crate::api::negotiate::Format;
 use crate::api::params::{List, Query, Sort, SortKeys, Timestamp, instant, sort, texts, values};
-use crate::api::schemas::{AddresseeName, NonEmptyText, ProjectCodeSchema};
-use crate::api::{FormatQuery, PageQuery, utc};
+use crate::api::schemas::{NonEmptyText, ProjectCodeSchema};
+use crate::api::{FormatQuery, PageQuery};
 use crate::auth::{Authorized, need};
 use crate::db;
-use crate::domain::evaluation::{
-    Decision, EvaluationKind, Priority, RecommendationCategory, RecommendationStatus,
-};
+use crate::domain::evaluation::{Priority, RecommendationStatus};
 use crate::domain::project::ProjectCode;
 use crate::error::{ApiError, FieldError};
-use crate::models::recommendation::{RecommendationFilter, RecommendationSort, StatusChange};
+use crate::models::recommendation::{RecommendationFilter, RecommendationSort};
 use crate::services::Actor;
-use crate::services::evaluations::input::{RecommendationDraft, ResponseDraft};
+use crate::services::evaluations::input::ResponseDraft;
 use crate::services::evaluations::recommendations::{
     self as service, RecommendationPatch, RecommendationView,
 };
@@ -40,183 +51,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(list_recommendation_history);
 }
 
-/// Management's response to a recommendation.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ManagementResponse {
-    pub decision: Decision,
-    #[serde(default)]
-    #[schema(required = true)]
-    pub text: Option<String>,
-    /// Default: the day it is recorded.
-    #[serde(default)]
-    #[schema(required = true)]
-    pub responded_on: Option<chrono::NaiveDate>,
-    /// Default: who records it.
-    #[serde(default)]
-    #[schema(required = true)]
-    pub responded_by: Option<String>,
-}
-
-/// What an evaluator writes of a recommendation.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RecommendationFields {
-    /// The evaluation it belongs to; when given it must be the one in the path.
-    #[serde(default)]
-    #[schema(minimum = 1)]
-    pub evaluation_id: Option<i64>,
-    /// As printed, e.g. `R1` or `3.b`.
-    #[schema(min_length = 1, max_length = 20, pattern = r"[^ \t\n\r]")]
-    pub label: String,
-    /// Order in the evaluation (default: after the last).
-    #[serde(default)]
-    #[schema(minimum = 1, maximum = 10000)]
-    pub position: Option<i32>,
-    #[schema(min_length = 1, pattern = r"[^ \t\n\r]")]
-    pub text: String,
-    pub category: RecommendationCategory,
-    /// Whom it is addressed to, e.g. `["IOM Mongolia", "SDC"]`.
-    #[serde(default)]
-    #[schema(value_type = Vec<AddresseeName>)]
-    pub addressees: Vec<String>,
-    #[serde(default)]
-    pub priority: Option<Priority>,
-    #[serde(default)]
-    pub due_date: Option<chrono::NaiveDate>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RecommendationResponse {
-    pub id: i64,
-    pub evaluation_id: i64,
-    #[schema(value_type = ProjectCodeSchema)]
-    pub project_code: String,
-    pub evaluation_kind: EvaluationKind,
-    pub label: String,
-    pub position: i32,
-    pub text: String,
-    pub category: RecommendationCategory,
-    pub addressees: Vec<String>,
-    #[schema(required = true)]
-    pub priority: Option<Priority>,
-    #[schema(required = true)]
-    pub due_date: Option<chrono::NaiveDate>,
-    #[schema(required = true)]
-    pub management_response: Option<ManagementResponse>,
-    pub status: RecommendationStatus,
-    #[schema(required = true)]
-    pub status_note: Option<String>,
-    /// The day it was made: the evaluation's completion when known, else the day recorded.
-    pub issued_on: chrono::NaiveDate,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    pub updated_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// A recommendation as a CSV row: management's response in columns of its own.
-#[derive(Debug, Clone, Serialize)]
-pub struct RecommendationRow {
-    pub id: i64,
-    pub evaluation_id: i64,
-    pub project_code: String,
-    pub evaluation_kind: EvaluationKind,
-    pub label: String,
-    pub position: i32,
-    pub text: String,
-    pub category: RecommendationCategory,
-    pub addressees: Vec<String>,
-    pub priority: Option<Priority>,
-    pub due_date: Option<chrono::NaiveDate>,
-    pub response_decision: Option<Decision>,
-    pub response_text: Option<String>,
-    pub responded_on: Option<chrono::NaiveDate>,
-    pub responded_by: Option<String>,
-    pub status: RecommendationStatus,
-    pub status_note: Option<String>,
-    pub issued_on: chrono::NaiveDate,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    pub updated_at: chrono::DateTime<chrono::Utc>,
-}
-
-impl Columns for RecommendationRow {
-    const COLUMNS: &'static [&'static str] = &[
-        "id",
-        "evaluation_id",
-        "project_code",
-        "evaluation_kind",
-        "label",
-        "position",
-        "text",
-        "category",
-        "addressees",
-        "priority",
-        "due_date",
-        "response_decision",
-        "response_text",
-        "responded_on",
-        "responded_by",
-        "status",
-        "status_note",
-        "issued_on",
-        "created_at",
-        "updated_at",
-    ];
-}
-
-fn row(r: RecommendationResponse) -> RecommendationRow {
-    let m = r.management_response;
-    RecommendationRow {
-        id: r.id,
-        evaluation_id: r.evaluation_id,
-        project_code: r.project_code,
-        evaluation_kind: r.evaluation_kind,
-        label: r.label,
-        position: r.position,
-        text: r.text,
-        category: r.category,
-        addressees: r.addressees,
-        priority: r.priority,
-        due_date: r.due_date,
-        response_decision: m.as_ref().map(|m| m.decision),
-        response_text: m.as_ref().and_then(|m| m.text.clone()),
-        responded_on: m.as_ref().and_then(|m| m.responded_on),
-        responded_by: m.and_then(|m| m.responded_by),
-        status: r.status,
-        status_note: r.status_note,
-        issued_on: r.issued_on,
-        created_at: r.created_at,
-        updated_at: r.updated_at,
-    }
-}
-
-fn response(r: &RecommendationView) -> RecommendationResponse {
-    let v = &r.values;
-    RecommendationResponse {
-        id: r.id,
-        evaluation_id: v.evaluation_id,
-        project_code: r.project_code.clone(),
-        evaluation_kind: r.evaluation_kind,
-        label: v.label.clone(),
-        position: v.position,
-        text: v.text.clone(),
-        category: v.category,
-        addressees: r.addressees.clone(),
-        priority: v.priority,
-        due_date: v.due_date,
-        management_response: v.response_decision.map(|decision| ManagementResponse {
-            decision,
-            text: v.response_text.clone(),
-            responded_on: v.responded_on,
-            responded_by: v.responded_by.clone(),
-        }),
-        status: v.status,
-        status_note: v.status_note.clone(),
-        issued_on: v.issued_on,
-        created_at: utc(v.created_at),
-        updated_at: utc(v.updated_at),
-    }
-}
-
 fn single(r: &RecommendationView, status: StatusCode) -> HttpResponse {
     let mut res = HttpResponse::build(status);
     res.insert_header(ETag(etag(r.values.version)));
@@ -227,18 +61,6 @@ fn single(r: &RecommendationView, status: StatusCode) -> HttpResponse {
         ));
     }
     res.json(response(r))
-}
-
-fn draft(f: RecommendationFields) -> RecommendationDraft {
-    RecommendationDraft {
-        label: f.label,
-        position: f.position,
-        text: f.text,
-        category: f.category,
-        addressees: f.addressees,
-        priority: f.priority,
-        due_date: f.due_date,
-    }
 }
 
 /// Filters of the recommendation list: comma-separated values within one filter mean OR,
@@ -432,61 +254,6 @@ pub async fn get_recommendation(
     Ok(single(&r, StatusCode::OK))
 }
 
-/// The body of `PATCH /recommendations/{id}`: any subset of its fields (a JSON merge patch).
-/// What it says (`label`, `position`, `text`, `category`, `addressees`, `priority`,
-/// `due_date`) needs `evaluations:write`; `management_response`, `status` and `status_note`
-/// need `recommendations:respond`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateRecommendationRequest {
-    #[serde(default, deserialize_with = "crate::api::patch::present")]
-    #[schema(
-        nullable = false,
-        min_length = 1,
-        max_length = 20,
-        pattern = r"[^ \t\n\r]"
-    )]
-    pub label: Option<String>,
-    #[serde(default, deserialize_with = "crate::api::patch::present")]
-    #[schema(nullable = false, minimum = 1, maximum = 10000)]
-    pub position: Option<i32>,
-    #[serde(default, deserialize_with = "crate::api::patch::present")]
-    #[schema(nullable = false, min_length = 1, pattern = r"[^ \t\n\r]")]
-    pub text: Option<String>,
-    #[serde(default, deserialize_with = "crate::api::patch::present")]
-    #[schema(nullable = false)]
-    pub category: Option<RecommendationCategory>,
-    #[serde(default, deserialize_with = "crate::api::extract::double_option")]
-    #[schema(value_type = Option<Vec<AddresseeName>>)]
-    pub addressees: Option<Option<Vec<String>>>,
-    #[serde(default, deserialize_with = "crate::api::extract::double_option")]
-    #[schema(value_type = Option<Priority>)]
-    pub priority: Option<Option<Priority>>,
-    #[serde(default, deserialize_with = "crate::api::extract::double_option")]
-    #[schema(value_type = Option<chrono::NaiveDate>)]
-    pub due_date: Option<Option<chrono::NaiveDate>>,
-    #[serde(default, deserialize_with = "crate::api::extract::double_option")]
-    #[schema(value_type = Option<ManagementResponse>)]
-    pub management_response: Option<Option<ManagementResponse>>,
-    #[serde(default, deserialize_with = "crate::api::patch::present")]
-    #[schema(nullable = false)]
-    pub status: Option<RecommendationStatus>,
-    #[serde(default, deserialize_with = "crate::api::extract::double_option")]
-    #[schema(value_type = Option<String>)]
-    pub status_note: Option<Option<String>>,
-}
-
-/// The fields an evaluator writes.
-const CONTENT: &[&str] = &[
-    "label",
-    "position",
-    "text",
-    "category",
-    "addressees",
-    "priority",
-    "due_date",
-];
-
 /// Change a recommendation: a JSON merge patch. An evaluator changes what it says; a fund
 /// manager records management's response and the status (each status change is kept, see
 /// `…/history`). `If-Match` required (428 without it, 412 when stale).
@@ -579,49 +346,6 @@ pub async fn update_recommendation(
     })
     .await?;
     Ok(single(&r, StatusCode::OK))
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct StatusChangeResponse {
-    pub id: i64,
-    #[schema(required = true)]
-    pub from_status: Option<RecommendationStatus>,
-    pub to_status: RecommendationStatus,
-    #[schema(required = true)]
-    pub note: Option<String>,
-    pub changed_at: chrono::DateTime<chrono::Utc>,
-    pub changed_by: String,
-    pub changed_by_role: String,
-}
-
-impl Columns for StatusChangeResponse {
-    const COLUMNS: &'static [&'static str] = &[
-        "id",
-        "from_status",
-        "to_status",
-        "note",
-        "changed_at",
-        "changed_by",
-        "changed_by_role",
-    ];
-}
-
-/// A recommendation's status changes.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StatusHistory {
-    pub items: Vec<StatusChangeResponse>,
-}
-
-fn change(c: StatusChange) -> StatusChangeResponse {
-    StatusChangeResponse {
-        id: c.id,
-        from_status: c.from_status,
-        to_status: c.to_status,
-        note: c.note,
-        changed_at: utc(c.changed_at),
-        changed_by: c.changed_by,
-        changed_by_role: c.changed_by_role,
-    }
 }
 
 /// Every status a recommendation has had, newest first, with who set it and when.

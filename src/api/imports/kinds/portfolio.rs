@@ -1,0 +1,143 @@
+//! The portfolio kinds: projects (by `code`) and their follow-up funding (by `id` only).
+
+use serde_json::{Map, Value};
+
+use super::{Session, take};
+use crate::api::extract::parse_value;
+use crate::api::follow_ups::{FollowUpFields, UpdateFollowUpRequest};
+use crate::api::projects::{ProjectFields, UpdateProjectRequest, response as project_response};
+use crate::db::Conn;
+use crate::error::{ApiError, FieldError};
+use crate::models::project::Project;
+use crate::models::reference::Catalogue;
+use crate::services::imports::Applied;
+use crate::services::{Actor, Precondition, follow_ups, projects};
+
+/// A project as compared: its response without its times.
+fn project_of(view: &projects::ProjectView) -> Result<Value, ApiError> {
+    let mut v = serde_json::to_value(project_response(view)).map_err(ApiError::internal)?;
+    if let Some(o) = v.as_object_mut() {
+        o.remove("created_at");
+        o.remove("updated_at");
+    }
+    Ok(v)
+}
+
+pub(super) fn project(
+    conn: &mut Conn,
+    actor: &Actor,
+    catalogue: &Catalogue,
+    mut item: Map<String, Value>,
+) -> Result<Applied, ApiError> {
+    // A listed project's states carry their computed share; an item's shares are its own.
+    if let Some(Value::Array(states)) = item.get_mut("member_states") {
+        for s in states.iter_mut().filter_map(Value::as_object_mut) {
+            s.remove("name");
+            s.remove("region");
+        }
+    }
+    let code = match item.get("code") {
+        Some(Value::String(c)) => c.clone(),
+        // The request type names the problem.
+        _ => {
+            return parse_value::<ProjectFields>(Value::Object(item)).and(Err(
+                ApiError::validation(vec![FieldError::new(
+                    "code",
+                    "invalid_type",
+                    "code is a string",
+                )]),
+            ));
+        }
+    };
+    if Project::find(conn, &code)?.is_none() {
+        let fields: ProjectFields = parse_value(Value::Object(item))?;
+        let view = projects::create(conn, actor, catalogue, fields.into())?;
+        return Ok(Applied {
+            before: None,
+            after: project_of(&view)?,
+        });
+    }
+    // An existing project: the item is a merge patch of it. Its status moves only through
+    // transitions, so the status column is not applied.
+    item.remove("code");
+    item.remove("status");
+    let patch = parse_value::<UpdateProjectRequest>(Value::Object(item))?.into_patch()?;
+    let before = projects::find(conn, &code)?;
+    let after = projects::update(conn, actor, catalogue, &code, &Precondition::Any, patch)?;
+    Ok(Applied {
+        before: Some(project_of(&before)?),
+        after: project_of(&after)?,
+    })
+}
+
+fn follow_up_of(view: &follow_ups::FollowUpView) -> Result<Value, ApiError> {
+    let mut v =
+        serde_json::to_value(crate::api::follow_ups::response(view)).map_err(ApiError::internal)?;
+    if let Some(o) = v.as_object_mut() {
+        o.remove("created_at");
+        o.remove("updated_at");
+    }
+    Ok(v)
+}
+
+/// Follow-up funding has no natural key, only its id: an item with the `id` of a stored
+/// record updates it; an item without one (or with an id not stored) is created under its
+/// `project_code`, with a new id.
+pub(super) fn follow_up(
+    session: &mut Session,
+    conn: &mut Conn,
+    actor: &Actor,
+    mut item: Map<String, Value>,
+) -> Result<Applied, ApiError> {
+    let id: Option<i64> = match item.remove("id") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(parse_value(v).map_err(|_| {
+            ApiError::validation(vec![FieldError::new(
+                "id",
+                "invalid_type",
+                "id is an integer",
+            )])
+        })?),
+    };
+    let code: String = take(&mut item, "project_code")?;
+    let existing = match id {
+        Some(id) if !session.created_follow_ups.contains(&id) => {
+            crate::models::follow_up::FollowUp::find(conn, id)?.map(|_| id)
+        }
+        _ => None,
+    };
+    match existing {
+        None => {
+            let fields: FollowUpFields = parse_value(Value::Object(item))?;
+            let view = follow_ups::create(conn, actor, &code, fields.into())?;
+            session.created_follow_ups.insert(view.id);
+            Ok(Applied {
+                before: None,
+                after: follow_up_of(&view)?,
+            })
+        }
+        Some(id) => {
+            let before = follow_ups::find(conn, id)?;
+            if before.project_code != code {
+                return Err(ApiError::validation(vec![FieldError::new(
+                    "project_code",
+                    "project_mismatch",
+                    format!(
+                        "follow-up funding {id} belongs to {}, not {code}",
+                        before.project_code
+                    ),
+                )]));
+            }
+            // Every field of the create body, as a merge patch: fields left out are cleared
+            // or take their defaults, as on create.
+            let full: FollowUpFields = parse_value(Value::Object(item))?;
+            let patch_value = serde_json::to_value(&full).map_err(ApiError::internal)?;
+            let patch = parse_value::<UpdateFollowUpRequest>(patch_value)?.into_patch()?;
+            let after = follow_ups::update(conn, actor, id, &Precondition::Any, patch)?;
+            Ok(Applied {
+                before: Some(follow_up_of(&before)?),
+                after: follow_up_of(&after)?,
+            })
+        }
+    }
+}
