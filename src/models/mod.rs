@@ -10,6 +10,7 @@ pub mod funding_rule;
 pub mod member_state;
 pub mod project;
 pub mod publication;
+pub mod question;
 pub mod recommendation;
 pub mod reference;
 pub mod report;

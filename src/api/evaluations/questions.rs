@@ -16,7 +16,7 @@ use crate::auth::{Authorized, need};
 use crate::db;
 use crate::domain::evaluation::Criterion;
 use crate::error::ApiError;
-use crate::models::recommendation::Question;
+use crate::models::question::Question;
 use crate::services::Actor;
 use crate::services::evaluations::input::QuestionDraft;
 use crate::services::evaluations::questions;

@@ -6,7 +6,7 @@ use crate::db::{Conn, write_tx};
 use crate::error::ApiError;
 use crate::models::evaluation::Evaluation;
 use crate::models::now;
-use crate::models::recommendation::{Question, QuestionValues};
+use crate::models::question::{Question, QuestionValues};
 use crate::services::{Actor, Precondition, audit, require_version, written};
 
 pub const RECORD: &str = "evaluation_question";
