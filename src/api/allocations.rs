@@ -9,7 +9,7 @@ use super::csv::{self, Columns};
 use super::extract::Body;
 use super::money::UsdInput;
 use super::negotiate::Format;
-use super::params::Query;
+use super::params::{Query, Timestamp, instant};
 use super::utc;
 use crate::auth::{Authorized, need};
 use crate::db;
@@ -65,6 +65,9 @@ pub struct AllocationList {
 #[into_params(parameter_in = Query)]
 pub struct ListAllocationsQuery {
     pub year: Option<i32>,
+    /// Only records changed after this instant (RFC 3339), for incremental sync.
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    pub updated_since: Option<Timestamp>,
     /// `csv` for the list as CSV (the same as `Accept: text/csv`); `xlsx` as an XLSX workbook.
     pub format: Option<Format>,
 }
@@ -91,8 +94,11 @@ async fn list_allocations(
     query: Query<ListAllocationsQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let year = query.year;
-    let rows = db::run(&state.pool, move |conn| Ok(Allocation::list(conn, year)?)).await?;
+    let (year, since) = (query.year, instant(query.updated_since));
+    let rows = db::run(&state.pool, move |conn| {
+        Ok(Allocation::list(conn, year, since)?)
+    })
+    .await?;
     let list = AllocationList {
         items: rows.iter().map(AllocationResponse::from).collect(),
     };

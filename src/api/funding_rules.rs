@@ -9,7 +9,7 @@ use super::csv::{self, Columns};
 use super::extract::Body;
 use super::money::UsdInput;
 use super::negotiate::Format;
-use super::params::Query;
+use super::params::{Query, Timestamp, instant};
 use super::schemas::ShareText;
 use super::{created, utc};
 use crate::auth::{Authorized, need};
@@ -99,6 +99,9 @@ pub struct ListFundingRulesQuery {
     pub scope: Option<Scope>,
     /// Only the rules in force in this funding year (one per line and scope).
     pub year: Option<i32>,
+    /// Only records changed after this instant (RFC 3339), for incremental sync.
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    pub updated_since: Option<Timestamp>,
     /// `csv` for the list as CSV (the same as `Accept: text/csv`); `xlsx` as an XLSX workbook.
     pub format: Option<Format>,
 }
@@ -205,8 +208,9 @@ async fn list_funding_rules(
         scope: q.scope,
         year: q.year,
     };
+    let since = instant(q.updated_since);
     let rows = db::run(&state.pool, move |conn| {
-        Ok(FundingRule::list(conn, &filter)?)
+        Ok(FundingRule::list_changed(conn, &filter, since)?)
     })
     .await?;
     let list = FundingRuleList {

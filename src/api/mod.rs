@@ -93,6 +93,23 @@ pub struct FormatQuery {
     pub format: Option<negotiate::Format>,
 }
 
+/// `updated_since` of a list whose records carry an `updated_at` (the lists with more
+/// filters declare it among them, with the same type and description).
+#[derive(Debug, Clone, Copy, Default, serde::Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UpdatedSinceQuery {
+    /// Only records changed after this instant (RFC 3339), for incremental sync.
+    #[param(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    pub updated_since: Option<params::Timestamp>,
+}
+
+impl UpdatedSinceQuery {
+    /// The instant, as stored (UTC).
+    pub fn instant(self) -> Option<chrono::NaiveDateTime> {
+        params::instant(self.updated_since)
+    }
+}
+
 /// Where a list page sits in the whole.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ListMeta {

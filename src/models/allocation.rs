@@ -17,10 +17,19 @@ pub struct Allocation {
 }
 
 impl Allocation {
-    pub fn list(conn: &mut Conn, year: Option<i32>) -> QueryResult<Vec<Allocation>> {
+    /// The envelopes of `year` (all years when `None`) changed after `updated_since`, when
+    /// given; newest year first.
+    pub fn list(
+        conn: &mut Conn,
+        year: Option<i32>,
+        updated_since: Option<chrono::NaiveDateTime>,
+    ) -> QueryResult<Vec<Allocation>> {
         let mut q = allocations::table.into_boxed();
         if let Some(y) = year {
             q = q.filter(allocations::year.eq(y));
+        }
+        if let Some(since) = updated_since {
+            q = q.filter(allocations::updated_at.gt(since));
         }
         q.order((allocations::year.desc(), allocations::funding_line))
             .select(Allocation::as_select())

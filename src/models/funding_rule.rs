@@ -44,6 +44,8 @@ pub struct FundingRuleFilter {
     pub year: Option<i32>,
 }
 
+diesel::alias!(funding_rules as later: LaterRule);
+
 impl FundingRule {
     pub fn find(conn: &mut Conn, id: i64) -> QueryResult<Option<FundingRule>> {
         funding_rules::table
@@ -54,6 +56,18 @@ impl FundingRule {
     }
 
     pub fn list(conn: &mut Conn, f: &FundingRuleFilter) -> QueryResult<Vec<FundingRule>> {
+        Self::list_changed(conn, f, None)
+    }
+
+    /// The rules `f` selects that changed after `updated_since` (all when `None`), by line and
+    /// scope, newest first. With a year, a rule is in force when no rule of its line and scope
+    /// takes effect later but not after that year; that is decided in the query, before
+    /// `updated_since`, so an older rule changed lately does not pass for the one in force.
+    pub fn list_changed(
+        conn: &mut Conn,
+        f: &FundingRuleFilter,
+        updated_since: Option<chrono::NaiveDateTime>,
+    ) -> QueryResult<Vec<FundingRule>> {
         let mut q = funding_rules::table.into_boxed();
         if let Some(line) = f.funding_line {
             q = q.filter(funding_rules::funding_line.eq(line));
@@ -62,25 +76,35 @@ impl FundingRule {
             q = q.filter(funding_rules::scope.eq(scope));
         }
         if let Some(year) = f.year {
-            q = q.filter(funding_rules::effective_year.le(year));
+            let superseded = diesel::dsl::exists(
+                later
+                    .filter(
+                        later
+                            .field(funding_rules::funding_line)
+                            .eq(funding_rules::funding_line),
+                    )
+                    .filter(later.field(funding_rules::scope).eq(funding_rules::scope))
+                    .filter(
+                        later
+                            .field(funding_rules::effective_year)
+                            .gt(funding_rules::effective_year),
+                    )
+                    .filter(later.field(funding_rules::effective_year).le(year)),
+            );
+            q = q
+                .filter(funding_rules::effective_year.le(year))
+                .filter(diesel::dsl::not(superseded));
         }
-        let rows: Vec<FundingRule> = q
-            .order((
-                funding_rules::funding_line,
-                funding_rules::scope,
-                funding_rules::effective_year.desc(),
-            ))
-            .select(FundingRule::as_select())
-            .load(conn)?;
-        if f.year.is_none() {
-            return Ok(rows);
+        if let Some(since) = updated_since {
+            q = q.filter(funding_rules::updated_at.gt(since));
         }
-        // Keep the first (latest) rule of each line and scope.
-        let mut seen = std::collections::HashSet::new();
-        Ok(rows
-            .into_iter()
-            .filter(|r| seen.insert((r.funding_line, r.scope)))
-            .collect())
+        q.order((
+            funding_rules::funding_line,
+            funding_rules::scope,
+            funding_rules::effective_year.desc(),
+        ))
+        .select(FundingRule::as_select())
+        .load(conn)
     }
 
     pub fn insert(

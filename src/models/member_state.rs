@@ -148,10 +148,19 @@ impl MemberState {
 }
 
 impl Eligibility {
-    pub fn list_for(conn: &mut Conn, iso3: &str) -> QueryResult<Vec<Eligibility>> {
-        eligibility::table
+    /// A state's records changed after `updated_since` (all when `None`), newest year first.
+    pub fn list_for(
+        conn: &mut Conn,
+        iso3: &str,
+        updated_since: Option<chrono::NaiveDateTime>,
+    ) -> QueryResult<Vec<Eligibility>> {
+        let mut q = eligibility::table
             .filter(eligibility::iso3.eq(iso3))
-            .order(eligibility::year.desc())
+            .into_boxed();
+        if let Some(since) = updated_since {
+            q = q.filter(eligibility::updated_at.gt(since));
+        }
+        q.order(eligibility::year.desc())
             .select(Eligibility::as_select())
             .load(conn)
     }

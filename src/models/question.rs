@@ -45,10 +45,20 @@ impl Question {
             .optional()
     }
 
-    pub fn of_evaluation(conn: &mut Conn, evaluation_id: i64) -> QueryResult<Vec<Question>> {
-        evaluation_questions::table
+    /// The questions of an evaluation changed after `updated_since` (all when `None`), in
+    /// order.
+    pub fn of_evaluation(
+        conn: &mut Conn,
+        evaluation_id: i64,
+        updated_since: Option<chrono::NaiveDateTime>,
+    ) -> QueryResult<Vec<Question>> {
+        let mut q = evaluation_questions::table
             .filter(evaluation_questions::evaluation_id.eq(evaluation_id))
-            .order((evaluation_questions::position, evaluation_questions::id))
+            .into_boxed();
+        if let Some(since) = updated_since {
+            q = q.filter(evaluation_questions::updated_at.gt(since));
+        }
+        q.order((evaluation_questions::position, evaluation_questions::id))
             .select(Question::as_select())
             .load(conn)
     }

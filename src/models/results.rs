@@ -258,11 +258,20 @@ pub enum LatestOf {
 }
 
 impl Measurement {
-    /// The measurements of an indicator, oldest first.
-    pub fn of_indicator(conn: &mut Conn, indicator_id: i64) -> QueryResult<Vec<Measurement>> {
-        measurements::table
+    /// The measurements of an indicator changed after `updated_since` (all when `None`),
+    /// oldest first.
+    pub fn of_indicator(
+        conn: &mut Conn,
+        indicator_id: i64,
+        updated_since: Option<chrono::NaiveDateTime>,
+    ) -> QueryResult<Vec<Measurement>> {
+        let mut q = measurements::table
             .filter(measurements::indicator_id.eq(indicator_id))
-            .order((measurements::measured_on, measurements::id))
+            .into_boxed();
+        if let Some(since) = updated_since {
+            q = q.filter(measurements::updated_at.gt(since));
+        }
+        q.order((measurements::measured_on, measurements::id))
             .select(Measurement::as_select())
             .load(conn)
     }

@@ -38,9 +38,16 @@ impl Webhook {
         serde_json::from_str(&self.events).unwrap_or_default()
     }
 
-    pub fn all(conn: &mut Conn) -> QueryResult<Vec<Webhook>> {
-        webhooks::table
-            .order(webhooks::id.asc())
+    /// Every subscription changed after `updated_since` (all when `None`), oldest first.
+    pub fn all(
+        conn: &mut Conn,
+        updated_since: Option<chrono::NaiveDateTime>,
+    ) -> QueryResult<Vec<Webhook>> {
+        let mut q = webhooks::table.into_boxed();
+        if let Some(since) = updated_since {
+            q = q.filter(webhooks::updated_at.gt(since));
+        }
+        q.order(webhooks::id.asc())
             .select(Webhook::as_select())
             .load(conn)
     }

@@ -32,6 +32,7 @@ mod seed;
 mod shutdown;
 mod slow_clients;
 mod sums;
+mod updated_since;
 mod users;
 mod webhooks;
 mod xlsx;

@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::FormatQuery;
 use crate::api::csv::{self, Columns};
 use crate::api::extract::{Body, etag, if_match, parse_json};
 use crate::api::params::Query;
+use crate::api::{FormatQuery, UpdatedSinceQuery};
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::domain::evaluation::Criterion;
@@ -123,8 +123,9 @@ fn single(q: &Question, status: StatusCode) -> HttpResponse {
     res.json(response(q))
 }
 
-/// The questions of an evaluation, in order; with `Accept: text/csv` (or `format=csv`) as CSV.
-#[utoipa::path(tag = "evaluations", params(("id" = i64, Path, minimum = 1), FormatQuery), security(("bearer" = ["evaluations:read"])),
+/// The questions of an evaluation, in order; with `Accept: text/csv` (or `format=csv`) as CSV;
+/// with `updated_since`, only those changed after that instant.
+#[utoipa::path(tag = "evaluations", params(("id" = i64, Path, minimum = 1), UpdatedSinceQuery, FormatQuery), security(("bearer" = ["evaluations:read"])),
     responses((status = 200, description = "The questions (JSON) or CSV",
         content((QuestionList = "application/json"), (String = "text/csv")))))]
 #[get("/evaluations/{id}/questions")]
@@ -132,11 +133,15 @@ pub async fn list_evaluation_questions(
     req: HttpRequest,
     _: Authorized<need::EvaluationsRead>,
     path: web::Path<i64>,
+    since: Query<UpdatedSinceQuery>,
     query: Query<FormatQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
-    let rows = db::run(&state.pool, move |conn| questions::of_evaluation(conn, id)).await?;
+    let (id, since) = (path.into_inner(), since.instant());
+    let rows = db::run(&state.pool, move |conn| {
+        questions::of_evaluation(conn, id, since)
+    })
+    .await?;
     let items: Vec<QuestionResponse> = rows.iter().map(response).collect();
     let json = QuestionList {
         items: items.clone(),

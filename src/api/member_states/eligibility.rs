@@ -9,7 +9,7 @@ use super::EligibilityResponse;
 use crate::api::csv::{self, Columns};
 use crate::api::extract::Body;
 use crate::api::params::Query;
-use crate::api::{FormatQuery, created};
+use crate::api::{FormatQuery, UpdatedSinceQuery, created};
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::domain::IncomeGroup;
@@ -48,8 +48,9 @@ impl Columns for EligibilityResponse {
     ];
 }
 
-/// The eligibility history of a member state, newest year first (JSON or CSV).
-#[utoipa::path(tag = "member-states", params(("iso3" = String, Path), FormatQuery), security(("bearer" = ["member_states:read"])),
+/// The eligibility history of a member state, newest year first (JSON or CSV); with
+/// `updated_since`, only the years whose record changed after that instant.
+#[utoipa::path(tag = "member-states", params(("iso3" = String, Path), UpdatedSinceQuery, FormatQuery), security(("bearer" = ["member_states:read"])),
     responses((status = 200, description = "History (JSON or CSV)",
         content((EligibilityList = "application/json"), (String = "text/csv")))))]
 #[get("/member-states/{iso3}/eligibility")]
@@ -57,13 +58,14 @@ pub async fn list_eligibility(
     req: HttpRequest,
     _: Authorized<need::MemberStatesRead>,
     path: web::Path<String>,
+    since: Query<UpdatedSinceQuery>,
     format: Query<FormatQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let iso3 = path.into_inner();
+    let (iso3, since) = (path.into_inner(), since.instant());
     let rows = db::run(&state.pool, move |conn| {
         member_states::find(conn, &iso3)?;
-        Ok(Eligibility::list_for(conn, &iso3)?)
+        Ok(Eligibility::list_for(conn, &iso3, since)?)
     })
     .await?;
     let list = EligibilityList {

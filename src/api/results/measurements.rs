@@ -10,10 +10,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use super::fields::{MeasurementFields, MeasurementResponse, measurement_response};
 use super::patches::{Form, UpdateMeasurementRequest, apply};
 use super::{PROBLEM, remove, single};
-use crate::api::FormatQuery;
 use crate::api::csv;
 use crate::api::extract::Body;
 use crate::api::params::Query;
+use crate::api::{FormatQuery, UpdatedSinceQuery};
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::error::ApiError;
@@ -42,8 +42,8 @@ fn measurement_single(m: &Measurement, created: bool) -> HttpResponse {
 }
 
 /// The measurements of an indicator, oldest first; with `Accept: text/csv` (or `format=csv`)
-/// as CSV.
-#[utoipa::path(tag = "results", params(("id" = i64, Path, minimum = 1), FormatQuery), security(("bearer" = ["evaluations:read"])),
+/// as CSV; with `updated_since`, only those changed after that instant.
+#[utoipa::path(tag = "results", params(("id" = i64, Path, minimum = 1), UpdatedSinceQuery, FormatQuery), security(("bearer" = ["evaluations:read"])),
     responses((status = 200, description = "The measurements (JSON) or CSV",
         content((MeasurementList = "application/json"), (String = "text/csv")))))]
 #[get("/indicators/{id}/measurements")]
@@ -51,12 +51,13 @@ pub async fn list_measurements(
     req: HttpRequest,
     _: Authorized<need::EvaluationsRead>,
     path: web::Path<i64>,
+    since: Query<UpdatedSinceQuery>,
     query: Query<FormatQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path.into_inner();
+    let (id, since) = (path.into_inner(), since.instant());
     let rows = db::run(&state.pool, move |conn| {
-        measurements::of_indicator(conn, id)
+        measurements::of_indicator(conn, id, since)
     })
     .await?;
     let items: Vec<MeasurementResponse> = rows.iter().map(measurement_response).collect();

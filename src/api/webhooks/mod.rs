@@ -14,8 +14,9 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extract::{Body, etag, if_match, parse_json};
+use super::params::Query;
 use super::patch::object;
-use super::utc;
+use super::{UpdatedSinceQuery, utc};
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::error::ApiError;
@@ -144,15 +145,17 @@ pub struct WebhookList {
     pub items: Vec<WebhookResponse>,
 }
 
-/// Every subscription.
-#[utoipa::path(tag = "webhooks", security(("bearer" = ["webhooks:admin"])),
+/// Every subscription (with `updated_since`, those changed after that instant).
+#[utoipa::path(tag = "webhooks", params(UpdatedSinceQuery), security(("bearer" = ["webhooks:admin"])),
     responses((status = 200, description = "Every subscription", body = WebhookList)))]
 #[get("/webhooks")]
 async fn list_webhooks(
     _: Authorized<need::WebhooksAdmin>,
+    query: Query<UpdatedSinceQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = db::run(&state.pool, service::list).await?;
+    let since = query.instant();
+    let rows = db::run(&state.pool, move |conn| service::list(conn, since)).await?;
     Ok(HttpResponse::Ok().json(WebhookList {
         items: rows.iter().map(|w| response(w, None)).collect(),
     }))

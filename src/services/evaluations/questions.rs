@@ -16,10 +16,15 @@ pub fn find(conn: &mut Conn, id: i64) -> Result<Question, ApiError> {
         .ok_or_else(|| ApiError::not_found(format!("evaluation question {id}")))
 }
 
-/// The questions of an evaluation, in order (404 for an unknown evaluation).
-pub fn of_evaluation(conn: &mut Conn, evaluation_id: i64) -> Result<Vec<Question>, ApiError> {
+/// The questions of an evaluation changed after `updated_since` (all when `None`), in order
+/// (404 for an unknown evaluation).
+pub fn of_evaluation(
+    conn: &mut Conn,
+    evaluation_id: i64,
+    updated_since: Option<chrono::NaiveDateTime>,
+) -> Result<Vec<Question>, ApiError> {
     super::row(conn, evaluation_id)?;
-    Ok(Question::of_evaluation(conn, evaluation_id)?)
+    Ok(Question::of_evaluation(conn, evaluation_id, updated_since)?)
 }
 
 /// Moves the evaluation's version on, so its ETag tells that its questions changed.
@@ -40,7 +45,7 @@ pub fn create(
     input: QuestionInput,
 ) -> Result<Question, ApiError> {
     write_tx(conn, |conn| {
-        let existing = of_evaluation(conn, evaluation_id)?;
+        let existing = of_evaluation(conn, evaluation_id, None)?;
         let at = now();
         let next = existing.iter().map(|q| q.v.position).max().unwrap_or(0) + 1;
         let v = QuestionValues {

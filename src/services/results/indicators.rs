@@ -138,7 +138,7 @@ pub fn delete(
 ) -> Result<(), ApiError> {
     write_tx(conn, |conn| {
         let before = load_for_write(conn, actor, id, Some(expected))?;
-        let measurements = Measurement::of_indicator(conn, id)?.len();
+        let measurements = Measurement::of_indicator(conn, id, None)?.len();
         written(Indicator::delete(conn, id)?)?;
         let mut doc = serde_json::to_value(&before.v).map_err(ApiError::internal)?;
         doc["measurement_count"] = measurements.into();

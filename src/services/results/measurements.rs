@@ -14,10 +14,19 @@ pub fn find(conn: &mut Conn, id: i64) -> Result<Measurement, ApiError> {
     Measurement::find(conn, id)?.ok_or_else(|| ApiError::not_found(format!("measurement {id}")))
 }
 
-/// The measurements of an indicator, oldest first (404 for an unknown indicator).
-pub fn of_indicator(conn: &mut Conn, indicator_id: i64) -> Result<Vec<Measurement>, ApiError> {
+/// The measurements of an indicator changed after `updated_since` (all when `None`), oldest
+/// first (404 for an unknown indicator).
+pub fn of_indicator(
+    conn: &mut Conn,
+    indicator_id: i64,
+    updated_since: Option<chrono::NaiveDateTime>,
+) -> Result<Vec<Measurement>, ApiError> {
     indicators::row(conn, indicator_id)?;
-    Ok(Measurement::of_indicator(conn, indicator_id)?)
+    Ok(Measurement::of_indicator(
+        conn,
+        indicator_id,
+        updated_since,
+    )?)
 }
 
 fn values(

@@ -99,8 +99,12 @@ fn events_json(events: &[String]) -> String {
     serde_json::to_string(&events).expect("a list of strings serializes")
 }
 
-pub fn list(conn: &mut Conn) -> Result<Vec<Webhook>, ApiError> {
-    Ok(Webhook::all(conn)?)
+/// Every subscription changed after `updated_since` (all when `None`).
+pub fn list(
+    conn: &mut Conn,
+    updated_since: Option<chrono::NaiveDateTime>,
+) -> Result<Vec<Webhook>, ApiError> {
+    Ok(Webhook::all(conn, updated_since)?)
 }
 
 pub fn find(conn: &mut Conn, id: i64) -> Result<Webhook, ApiError> {
