@@ -278,3 +278,57 @@ db_test!(
         assert!(ten < 40, "{ten} statements");
     }
 );
+
+db_test!(
+    row_errors_of_new_and_existing_projects_are_named_in_row_order,
+    |app| {
+        setup(&app).await;
+        app.project(json!({"code": "BK.0900"})).await;
+        let mut bad_update = project(900);
+        bad_update["funding_year"] = json!(1800);
+        let mut unknown_state = project(2);
+        unknown_state["member_states"] = json!([{"iso3": "FRA"}]);
+        let mut submitted = project(3);
+        submitted["code"] = json!("BK.0333");
+        submitted["status"] = json!("submitted");
+        let mut again = project(0);
+        again["title"] = json!("Written twice: created, then updated");
+        let items = json!([project(0), bad_update, unknown_state, again, submitted]);
+        let r = app
+            .post("/api/v1/imports/projects")
+            .bearer(&app.admin())
+            .json(&json!({"items": items}))
+            .send()
+            .await;
+        let doc = r.assert_problem(422, "import_rejected");
+        let errors: Vec<(u64, String, String)> = doc["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["row"].as_u64().unwrap(),
+                    e["field"].as_str().unwrap().to_owned(),
+                    e["code"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let expected = [
+            (2, "funding_year", "out_of_range"),
+            (3, "member_states[0].iso3", "unknown_member_state"),
+            (5, "status", "invalid_initial_status"),
+        ];
+        let expected: Vec<(u64, String, String)> = expected
+            .iter()
+            .map(|(r, f, c)| (*r, (*f).to_owned(), (*c).to_owned()))
+            .collect();
+        assert_eq!(errors, expected, "{doc}");
+        // The repeated code updated the project its first row created.
+        assert_eq!(
+            (doc["created"].clone(), doc["updated"].clone()),
+            (json!(1), json!(1))
+        );
+        // Nothing stays written.
+        assert_eq!(list(&app, "/api/v1/projects").await.len(), 1);
+    }
+);
