@@ -26,6 +26,28 @@ pub fn lock_envelope(conn: &mut Conn, year: i32, line: FundingLine) -> diesel::Q
     Ok(())
 }
 
+/// [`lock_envelope`] for several envelopes in one statement (a bulk creation), taken in
+/// key order so that two bulk writers cannot deadlock each other.
+pub fn lock_envelopes(
+    conn: &mut Conn,
+    envelopes: &[(i32, FundingLine)],
+) -> diesel::QueryResult<()> {
+    if let AnyConnection::Postgresql(pg) = conn
+        && !envelopes.is_empty()
+    {
+        let mut keys: Vec<i64> = envelopes
+            .iter()
+            .map(|(y, l)| envelope_key(*y, *l))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        diesel::sql_query("SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k")
+            .bind::<diesel::sql_types::Array<diesel::sql_types::BigInt>, _>(keys)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
 /// On PostgreSQL, locks project `id`'s row until the transaction ends: writes to what hangs
 /// off one project and reads it first (a results framework's one objective) then serialize
 /// (SQLite writes are serialized already by `BEGIN IMMEDIATE`).

@@ -77,9 +77,11 @@ impl r2d2::ManageConnection for ConnectionManager {
 
     fn connect(&self) -> Result<AnyConnection, ConnectError> {
         match self.backend {
-            Backend::Postgres => Ok(AnyConnection::Postgresql(PgConnection::establish(
-                &self.url,
-            )?)),
+            Backend::Postgres => {
+                let mut conn = PgConnection::establish(&self.url)?;
+                conn.set_instrumentation(self.counter());
+                Ok(AnyConnection::Postgresql(conn))
+            }
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(sqlite_path(&self.url))?;
                 conn.batch_execute(&format!(

@@ -24,7 +24,7 @@ use diesel::prelude::*;
 use diesel::{PgConnection, SqliteConnection};
 
 pub use health::DbHealth;
-pub use locks::{lock_change_feed, lock_envelope, lock_project};
+pub use locks::{lock_change_feed, lock_envelope, lock_envelopes, lock_project};
 pub use manager::ConnectionManager;
 pub use pool::{Pool, connect, connect_counted, connect_lazily, run, run_within};
 
@@ -125,6 +125,59 @@ where
             }
         }
     }
+}
+
+/// Runs `$body` with `$c` bound to the backend's own connection: for statements diesel
+/// builds for each backend but not for the multi backend (a multi-row `INSERT`). The body
+/// is compiled once per backend.
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::AnyConnection::Postgresql($c) => $body,
+            $crate::db::AnyConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
+/// How many rows of `columns` bind variables each one multi-row statement may carry: the
+/// backend's limit on bind variables (SQLite 32,766, PostgreSQL 65,535) over the columns.
+pub fn rows_per_statement(conn: &Conn, columns: usize) -> usize {
+    let limit = match conn {
+        AnyConnection::Postgresql(_) => 65_535,
+        AnyConnection::Sqlite(_) => 32_766,
+    };
+    (limit / columns.max(1)).max(1)
+}
+
+/// Writes `rows` in statements of at most [`rows_per_statement`] rows each: `write` runs
+/// one multi-row statement per chunk, so any batch that fits the limit is one statement.
+pub fn in_chunks<T>(
+    conn: &mut Conn,
+    rows: &[T],
+    columns: usize,
+    mut write: impl FnMut(&mut Conn, &[T]) -> QueryResult<usize>,
+) -> QueryResult<()> {
+    let per = rows_per_statement(conn, columns);
+    for chunk in rows.chunks(per) {
+        write(conn, chunk)?;
+    }
+    Ok(())
+}
+
+/// [`in_chunks`] for statements that answer rows (`RETURNING`), in order.
+pub fn in_chunks_returning<T, R>(
+    conn: &mut Conn,
+    rows: &[T],
+    columns: usize,
+    mut write: impl FnMut(&mut Conn, &[T]) -> QueryResult<Vec<R>>,
+) -> QueryResult<Vec<R>> {
+    let per = rows_per_statement(conn, columns);
+    let mut out = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(per) {
+        out.extend(write(conn, chunk)?);
+    }
+    Ok(out)
 }
 
 /// Runs `f` inside a savepoint so that a statement expected to fail (a unique violation that

@@ -21,6 +21,7 @@ pub struct AuditEvent {
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = audit_events)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewAuditEvent<'a> {
     pub occurred_at: chrono::NaiveDateTime,
     pub subject: &'a str,
@@ -37,6 +38,15 @@ impl NewAuditEvent<'_> {
         diesel::insert_into(audit_events::table)
             .values(self)
             .execute(conn)
+    }
+
+    /// Appends many events, a multi-row statement per chunk.
+    pub fn insert_many(conn: &mut Conn, events: &[NewAuditEvent<'_>]) -> QueryResult<()> {
+        crate::db::in_chunks(conn, events, 8, |conn, chunk| {
+            crate::on_backend!(conn, |c| diesel::insert_into(audit_events::table)
+                .values(chunk)
+                .execute(c))
+        })
     }
 }
 

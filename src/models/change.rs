@@ -18,6 +18,7 @@ pub struct Change {
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = changes)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewChange<'a> {
     pub occurred_at: chrono::NaiveDateTime,
     pub record_type: &'a str,
@@ -33,6 +34,21 @@ impl NewChange<'_> {
             .values(self)
             .returning(changes::id)
             .get_result(conn)
+    }
+
+    /// Appends many changes in order (the caller holds the change-feed lock); answers their
+    /// ids, in the same order.
+    pub fn insert_many(conn: &mut Conn, rows: &[NewChange<'_>]) -> QueryResult<Vec<i64>> {
+        crate::db::in_chunks_returning(conn, rows, 5, |conn, chunk| {
+            let mut ids: Vec<i64> =
+                crate::on_backend!(conn, |c| diesel::insert_into(changes::table)
+                    .values(chunk)
+                    .returning(changes::id)
+                    .get_results(c))?;
+            // Ids are drawn in the order of the rows; RETURNING's order is not promised.
+            ids.sort_unstable();
+            Ok(ids)
+        })
     }
 }
 

@@ -62,6 +62,20 @@ impl MemberState {
             .optional()
     }
 
+    /// The stored states among `iso3s`, by code, in one query.
+    pub fn find_many(
+        conn: &mut Conn,
+        iso3s: &[String],
+    ) -> QueryResult<HashMap<String, MemberState>> {
+        Ok(member_states::table
+            .filter(member_states::iso3.eq_any(iso3s))
+            .select(MemberState::as_select())
+            .load(conn)?
+            .into_iter()
+            .map(|m| (m.iso3.clone(), m))
+            .collect())
+    }
+
     pub fn insert(&self, conn: &mut Conn) -> QueryResult<usize> {
         diesel::insert_into(member_states::table)
             .values(self)
@@ -171,6 +185,14 @@ impl Eligibility {
             .select(Eligibility::as_select())
             .first(conn)
             .optional()
+    }
+
+    /// Every state's record of each of `years`, in one query.
+    pub fn for_years(conn: &mut Conn, years: &[i32]) -> QueryResult<Vec<Eligibility>> {
+        eligibility::table
+            .filter(eligibility::year.eq_any(years))
+            .select(Eligibility::as_select())
+            .load(conn)
     }
 
     /// The latest year's record of each of `iso3s`, in one query.

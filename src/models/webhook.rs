@@ -128,6 +128,7 @@ pub struct Delivery {
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = webhook_deliveries)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewDelivery<'a> {
     pub webhook_id: i64,
     pub event: &'a str,
@@ -144,6 +145,15 @@ impl NewDelivery<'_> {
         diesel::insert_into(webhook_deliveries::table)
             .values(self)
             .execute(conn)
+    }
+
+    /// Queues many deliveries, a multi-row statement per chunk.
+    pub fn insert_many(conn: &mut Conn, rows: &[NewDelivery<'_>]) -> QueryResult<()> {
+        crate::db::in_chunks(conn, rows, 8, |conn, chunk| {
+            crate::on_backend!(conn, |c| diesel::insert_into(webhook_deliveries::table)
+                .values(chunk)
+                .execute(c))
+        })
     }
 }
 

@@ -55,6 +55,9 @@ const STATUSES: [Status; 7] = [
     Status::Closed,
 ];
 
+/// Projects created per transaction.
+const BATCH: usize = 5_000;
+
 /// What generating projects draws from: the member states and the thematic areas.
 struct Pools<'a> {
     states: Vec<String>,
@@ -145,7 +148,8 @@ fn project_draft(k: usize, rng: &mut Lcg, pools: &Pools<'_>) -> ProjectDraft {
 
 /// Generates `n` synthetic projects over the demo member states (loaded first), spread over
 /// years, lines, scopes, thematic areas, statuses and mappings; codes `XA.0000`, `XA.0001`…
-/// Existing codes are skipped, so a second run adds nothing. Batches of 500 per transaction.
+/// Existing codes are skipped, so a second run adds nothing. Batches of [`BATCH`] per
+/// transaction, each created at once ([`projects::bulk::create_many`]).
 pub fn synthetic(conn: &mut Conn, catalogue: &Catalogue, n: u32) -> Result<usize, ApiError> {
     super::demo(conn, catalogue)?;
     let pools = Pools {
@@ -169,23 +173,38 @@ pub fn synthetic(conn: &mut Conn, catalogue: &Catalogue, n: u32) -> Result<usize
     let total = usize::try_from(n).unwrap_or(usize::MAX);
     let mut i = 0usize;
     while i < total {
-        let end = (i + 500).min(total);
+        let end = (i + BATCH).min(total);
+        let codes: Vec<String> = (i..end).map(synthetic_code).collect();
+        let stored = Project::existing_codes(conn, &codes)?;
+        let mut drafts = Vec::new();
+        // The status each project ends in: past projects as the Fund's records hold them,
+        // set after their creation as drafts (no rule evaluation needed).
+        let mut statuses = Vec::new();
+        for (k, code) in (i..end).zip(&codes) {
+            if stored.contains(code) {
+                continue;
+            }
+            let mut draft = project_draft(k, &mut rng, &pools);
+            let status = if draft.status == Some(Status::Draft) {
+                Status::Draft
+            } else {
+                STATUSES[rng.next(STATUSES.len())]
+            };
+            draft.status = Some(Status::Draft);
+            drafts.push(draft);
+            statuses.push(status);
+        }
         write_tx(conn, |conn| {
-            for k in i..end {
-                if Project::find(conn, &synthetic_code(k))?.is_some() {
-                    continue;
-                }
-                let mut draft = project_draft(k, &mut rng, &pools);
-                // Past projects as the Fund's records hold them: no rule evaluation needed.
-                if draft.status != Some(Status::Draft) {
-                    draft.status = Some(Status::Draft);
-                    let view = projects::create(conn, &actor, catalogue, draft)?;
-                    Project::force_status(conn, view.id, STATUSES[rng.next(STATUSES.len())])?;
-                } else {
-                    projects::create(conn, &actor, catalogue, draft)?;
+            let views = projects::bulk::create_many(conn, &actor, catalogue, drafts)?;
+            let mut forced = Vec::new();
+            for (view, status) in views.into_iter().zip(statuses) {
+                let view = view?;
+                if status != Status::Draft {
+                    forced.push((view.id, status));
                 }
                 created += 1;
             }
+            Project::force_statuses(conn, &forced)?;
             Ok::<_, ApiError>(())
         })?;
         i = end;

@@ -3,6 +3,10 @@
 //! transaction, each row in a savepoint of its own. A row that fails, or that changes
 //! nothing, rolls back its savepoint; a dry run, or any row error, rolls back the whole
 //! transaction at the end. The import itself is one audit event naming its counts.
+//!
+//! A kind may first take rows it can write together ([`Batched`]: new projects, through
+//! [`super::projects::bulk`]); the others then go one at a time, and the errors of both are
+//! reported in row order.
 
 use serde::Serialize;
 
@@ -77,6 +81,14 @@ impl Report {
     }
 }
 
+/// What a kind's batch step did with the rows it took: how many records it created, and
+/// the errors of the rows it refused (they are reported with the others, in row order).
+#[derive(Default)]
+pub struct Batched {
+    pub created: usize,
+    pub failed: Vec<(usize, ApiError)>,
+}
+
 /// How a row's savepoint ends.
 enum RowEnd {
     Unchanged,
@@ -102,13 +114,15 @@ impl From<diesel::result::Error> for End {
 }
 
 /// Runs an import of `rows` (row number, item or the error that stopped its parsing) of
-/// `kind`: `apply` writes one item through the kind's use case.
+/// `kind`: `batch` writes the items it can write together and hands back the rest, which
+/// `apply` then writes one at a time through the kind's use case.
 pub fn run<I>(
     conn: &mut Conn,
     actor: &Actor,
     kind: &str,
     dry_run: bool,
     rows: Vec<(usize, Result<I, ApiError>)>,
+    batch: impl FnOnce(&mut Conn, Vec<(usize, I)>) -> Result<(Batched, Vec<(usize, I)>), ApiError>,
     mut apply: impl FnMut(&mut Conn, I) -> Result<Applied, ApiError>,
 ) -> Result<Report, ApiError> {
     let mut report = Report {
@@ -116,14 +130,22 @@ pub fn run<I>(
         ..Report::default()
     };
     let outcome = write_tx(conn, |conn| {
+        let (mut failed, mut items) = (Vec::new(), Vec::new());
         for (row, item) in rows {
-            let item = match item {
-                Ok(item) => item,
-                Err(e) => {
-                    report.fail(row, &e);
-                    continue;
-                }
-            };
+            match item {
+                Ok(item) => items.push((row, item)),
+                Err(e) => failed.push((row, e)),
+            }
+        }
+        let (batched, rest) = batch(conn, items).map_err(End::Failed)?;
+        report.created += batched.created;
+        failed.extend(batched.failed);
+        failed.sort_by_key(|(row, _)| *row);
+        let mut failed = failed.into_iter().peekable();
+        for (row, item) in rest {
+            while let Some((earlier, e)) = failed.next_if(|(r, _)| *r < row) {
+                report.fail(earlier, &e);
+            }
             if report.full() {
                 // The answer cannot list more; the rest is not worth writing.
                 continue;
@@ -144,6 +166,9 @@ pub fn run<I>(
                 }
                 Err(RowEnd::Failed(e)) => report.fail(row, &e),
             }
+        }
+        for (row, e) in failed {
+            report.fail(row, &e);
         }
         if !report.errors.is_empty() || report.truncated || dry_run {
             return Err(End::RolledBack(report.clone()));

@@ -15,6 +15,7 @@ mod hostile;
 mod http;
 mod iati;
 mod imports;
+mod imports_bulk;
 mod layers;
 mod member_states;
 mod openapi;

@@ -218,9 +218,15 @@ pub async fn import_records(
         };
         drop(body);
         let mut session = kinds::Session::default();
-        imports::run(conn, &actor, kind.as_str(), dry_run, rows, |conn, item| {
-            kinds::apply(kind, &mut session, conn, &actor, &catalogue, item)
-        })
+        imports::run(
+            conn,
+            &actor,
+            kind.as_str(),
+            dry_run,
+            rows,
+            |conn, items| kinds::batch(kind, conn, &actor, &catalogue, items),
+            |conn, item| kinds::apply(kind, &mut session, conn, &actor, &catalogue, item),
+        )
     })
     .await?;
     Ok(answer(report))

@@ -1,5 +1,6 @@
 //! Projects and the rows that hang off them (member states, mappings, terms, links).
 
+mod bulk;
 mod children;
 mod list;
 mod warnings;
@@ -14,6 +15,7 @@ use crate::db::schema::{
 use crate::domain::project::Status;
 use crate::domain::{FundingLine, Scope};
 
+pub use bulk::NewChildren;
 pub use children::{Children, Link, MemberShare, NewLink};
 pub(crate) use list::escape_like;
 pub use list::{ProjectFilter, ProjectSort};
@@ -27,6 +29,7 @@ pub use warnings::RuleWarnings;
 )]
 #[diesel(table_name = projects)]
 #[diesel(treat_none_as_null = true)]
+#[diesel(treat_none_as_default_value = false)]
 pub struct ProjectContent {
     pub code: String,
     pub title: String,
@@ -216,13 +219,6 @@ impl Project {
             .filter(projects::code.eq_any(codes))
             .select(projects::id)
             .load(conn)
-    }
-
-    /// Sets a status without its lifecycle: for generated load-test data only.
-    pub fn force_status(conn: &mut Conn, id: i64, status: Status) -> QueryResult<usize> {
-        diesel::update(projects::table.find(id))
-            .set(projects::status.eq(status))
-            .execute(conn)
     }
 
     /// Sum of the budgets of the line's projects of `year` that hold funds, except `except`.

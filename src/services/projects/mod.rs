@@ -10,9 +10,12 @@
 //! - [`write`](mod@write): create (with the initial-status rule), update, delete, replace a mapping set.
 //! - [`lifecycle`]: moving along the lifecycle; entering `approved` applies the Fund's rules.
 //! - [`links`]: typed links between projects.
+//! - [`bulk`]: many new projects at once (imports, the synthetic seed), as if created one by
+//!   one.
 //! - [`rules`]: the Fund's rules applied to a stored project (the rules themselves are
 //!   [`crate::domain::rules`]), and the re-check an edit of a funded project needs.
 
+pub mod bulk;
 mod checks;
 pub mod guard;
 pub mod input;

@@ -24,30 +24,18 @@ pub fn evaluate_rules(
     v: &ProjectContent,
     states: &[MemberShare],
 ) -> Result<Vec<RuleFinding>, ApiError> {
-    let (line, scope) = (v.funding_line, v.scope);
-    let cap_scope = if scope == Scope::National {
-        Scope::National
-    } else {
-        Scope::Regional
-    };
+    let line = v.funding_line;
     let rule = FundingRule::list(
         conn,
         &FundingRuleFilter {
             funding_line: Some(line),
-            scope: Some(cap_scope),
+            scope: Some(cap_scope(v.scope)),
             year: Some(v.funding_year),
         },
     )?
     .into_iter()
     .next()
-    .map(|r| RuleFacts {
-        id: r.id,
-        effective_year: r.effective_year,
-        cap_cents: r.cap_usd_cents,
-        exceptional_cap_cents: r.exceptional_cap_usd_cents,
-        staff_office_max_ppm: i64::from(r.staff_office_max_share_ppm),
-        min_endorsing_states: i64::from(r.min_endorsing_states),
-    });
+    .map(|r| rule_facts_of(&r));
     let mut facts = Vec::with_capacity(states.len());
     for s in states {
         let member = MemberState::find(conn, &s.iso3)?;
@@ -62,18 +50,51 @@ pub fn evaluate_rules(
     let envelope = Allocation::find(conn, v.funding_year, line)?.map(|a| a.envelope_usd_cents);
     db::lock_envelope(conn, v.funding_year, line)?;
     let committed = Project::committed_budget(conn, v.funding_year, line, id)?;
-    Ok(rules::evaluate(&RuleInput {
+    Ok(evaluate(v, &facts, rule.as_ref(), envelope, committed))
+}
+
+/// The scope whose funding rule caps a project: national, or regional for any other.
+pub(super) fn cap_scope(scope: Scope) -> Scope {
+    if scope == Scope::National {
+        Scope::National
+    } else {
+        Scope::Regional
+    }
+}
+
+/// What the rules read of a funding rule.
+pub(super) fn rule_facts_of(r: &FundingRule) -> RuleFacts {
+    RuleFacts {
+        id: r.id,
+        effective_year: r.effective_year,
+        cap_cents: r.cap_usd_cents,
+        exceptional_cap_cents: r.exceptional_cap_usd_cents,
+        staff_office_max_ppm: i64::from(r.staff_office_max_share_ppm),
+        min_endorsing_states: i64::from(r.min_endorsing_states),
+    }
+}
+
+/// The rules evaluated over the facts gathered for project `v` (from the database, or
+/// loaded once for a batch: [`super::bulk`]).
+pub(super) fn evaluate(
+    v: &ProjectContent,
+    states: &[StateFacts],
+    rule: Option<&RuleFacts>,
+    envelope_cents: Option<i64>,
+    committed_cents: i64,
+) -> Vec<RuleFinding> {
+    rules::evaluate(&RuleInput {
         funding_year: v.funding_year,
-        line,
-        scope,
+        line: v.funding_line,
+        scope: v.scope,
         budget_cents: v.budget_usd_cents,
         exceptional_increase: v.exceptional_increase,
         staff_office_share_ppm: v.staff_office_share_ppm.map(i64::from),
-        states: &facts,
-        rule: rule.as_ref(),
-        envelope_cents: envelope,
-        committed_cents: committed,
-    }))
+        states,
+        rule,
+        envelope_cents,
+        committed_cents,
+    })
 }
 
 /// The field a finding points at, for the problem document.

@@ -22,7 +22,7 @@ use crate::services::{Actor, Precondition, audit, written};
 
 /// A new project starts as a draft; a past year's project may be entered in the status it
 /// reached (from `approved` on), as history, by those who may approve.
-fn initial_status(actor: &Actor, status: Option<Status>) -> Result<(), ApiError> {
+pub(super) fn initial_status(actor: &Actor, status: Option<Status>) -> Result<(), ApiError> {
     if status.is_some_and(Status::is_historical_entry) {
         actor.require(Permission::ProjectsApprove)?;
     }

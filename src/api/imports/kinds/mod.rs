@@ -30,7 +30,7 @@ use crate::db::Conn;
 use crate::error::{ApiError, FieldError};
 use crate::models::reference::Catalogue;
 use crate::services::Actor;
-use crate::services::imports::Applied;
+use crate::services::imports::{Applied, Batched};
 
 /// Fields a list answers but no request writes: accepted in an item and ignored, so that an
 /// exported list re-imports.
@@ -77,6 +77,21 @@ impl Session {
 
     fn created(&mut self, kind: Kind, id: i64) {
         self.created.insert((kind, id));
+    }
+}
+
+/// The items of `kind` written together before the others (new projects, see
+/// [`portfolio::new_projects`]), and the items left for [`apply`], one at a time.
+pub fn batch(
+    kind: Kind,
+    conn: &mut Conn,
+    actor: &Actor,
+    catalogue: &Catalogue,
+    items: Vec<(usize, Value)>,
+) -> Result<(Batched, Vec<(usize, Value)>), ApiError> {
+    match kind {
+        Kind::Projects => portfolio::new_projects(conn, actor, catalogue, items),
+        _ => Ok((Batched::default(), items)),
     }
 }
 

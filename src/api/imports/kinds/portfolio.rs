@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Session, take};
+use super::{READ_ONLY, Session, take};
 use crate::api::extract::parse_value;
 use crate::api::follow_ups::{FollowUpFields, UpdateFollowUpRequest};
 use crate::api::projects::{ProjectFields, UpdateProjectRequest, response as project_response};
@@ -10,7 +10,7 @@ use crate::db::Conn;
 use crate::error::{ApiError, FieldError};
 use crate::models::project::Project;
 use crate::models::reference::Catalogue;
-use crate::services::imports::Applied;
+use crate::services::imports::{Applied, Batched};
 use crate::services::{Actor, Precondition, follow_ups, projects};
 
 /// A project as compared: its response without its times.
@@ -23,19 +23,71 @@ fn project_of(view: &projects::ProjectView) -> Result<Value, ApiError> {
     Ok(v)
 }
 
-pub(super) fn project(
-    conn: &mut Conn,
-    actor: &Actor,
-    catalogue: &Catalogue,
-    mut item: Map<String, Value>,
-) -> Result<Applied, ApiError> {
-    // A listed project's states carry their computed share; an item's shares are its own.
+/// An item of a project as written: a listed project's states carry their computed share
+/// (and names); an item's shares are its own.
+fn project_item(item: &mut Map<String, Value>) {
+    for key in READ_ONLY {
+        item.remove(*key);
+    }
     if let Some(Value::Array(states)) = item.get_mut("member_states") {
         for s in states.iter_mut().filter_map(Value::as_object_mut) {
             s.remove("name");
             s.remove("region");
         }
     }
+}
+
+/// The projects of a file written together before the other rows: the first row of each
+/// code not stored yet, created at once ([`projects::bulk::create_many`]). Every other item
+/// (an update, a repeated code, one without a code) is left for [`project`].
+pub(super) fn new_projects(
+    conn: &mut Conn,
+    actor: &Actor,
+    catalogue: &Catalogue,
+    items: Vec<(usize, Value)>,
+) -> Result<(Batched, Vec<(usize, Value)>), ApiError> {
+    let code_of = |item: &Value| item.get("code").and_then(Value::as_str).map(str::to_owned);
+    let codes: Vec<String> = items.iter().filter_map(|(_, item)| code_of(item)).collect();
+    let stored = Project::existing_codes(conn, &codes)?;
+    let (mut seen, mut rest, mut batched) = (
+        std::collections::HashSet::new(),
+        Vec::new(),
+        Batched::default(),
+    );
+    let mut drafts: Vec<(usize, projects::ProjectDraft)> = Vec::new();
+    for (row, item) in items {
+        let new_code = code_of(&item).filter(|c| !stored.contains(c) && seen.insert(c.clone()));
+        match (new_code, item) {
+            (Some(_), Value::Object(mut item)) => {
+                project_item(&mut item);
+                match parse_value::<ProjectFields>(Value::Object(item)) {
+                    Ok(fields) => drafts.push((row, fields.into())),
+                    Err(e) => batched.failed.push((row, e)),
+                }
+            }
+            (_, item) => rest.push((row, item)),
+        }
+    }
+    let (rows, drafts): (Vec<usize>, Vec<_>) = drafts.into_iter().unzip();
+    for (row, outcome) in rows
+        .into_iter()
+        .zip(projects::bulk::create_many(conn, actor, catalogue, drafts)?)
+    {
+        match outcome {
+            Ok(_) => batched.created += 1,
+            Err(e) => batched.failed.push((row, e)),
+        }
+    }
+    Ok((batched, rest))
+}
+
+pub(super) fn project(
+    conn: &mut Conn,
+    actor: &Actor,
+    catalogue: &Catalogue,
+    mut item: Map<String, Value>,
+) -> Result<Applied, ApiError> {
+    project_item(&mut item);
     let code = match item.get("code") {
         Some(Value::String(c)) => c.clone(),
         // The request type names the problem.
