@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde_json::{Value, json};
 
 use crate::db_test;
-use crate::support::{TestApp, backends};
+use crate::support::{TestApp, backends, without_keys};
 
 /// What both apps hold before the projects: states (one never eligible), a small 2021
 /// envelope, and a webhook on every project event the file raises.
@@ -99,27 +99,6 @@ async fn list(app: &TestApp, path: &str) -> Vec<Value> {
         .clone()
 }
 
-/// `value` without what differs between two runs (times, request ids).
-fn without(mut value: Value, keys: &[&str]) -> Value {
-    match &mut value {
-        Value::Object(o) => {
-            for k in keys {
-                o.remove(*k);
-            }
-            for v in o.values_mut() {
-                *v = without(v.take(), keys);
-            }
-        }
-        Value::Array(items) => {
-            for v in items.iter_mut() {
-                *v = without(v.take(), keys);
-            }
-        }
-        _ => {}
-    }
-    value
-}
-
 #[derive(QueryableByName)]
 struct Delivery {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
@@ -146,7 +125,7 @@ fn outbox(app: &TestApp) -> Vec<Value> {
         json!([
             d.webhook_id,
             d.event,
-            without(payload, &["occurred_at"]),
+            without_keys(payload, &["occurred_at"]),
             d.change_id
         ])
     })
@@ -157,11 +136,11 @@ fn outbox(app: &TestApp) -> Vec<Value> {
 async fn outcome(app: &TestApp) -> Vec<Value> {
     let times = &["created_at", "updated_at", "occurred_at", "request_id"];
     vec![
-        without(
+        without_keys(
             Value::Array(list(app, "/api/v1/projects?per_page=500&sort=code").await),
             times,
         ),
-        without(
+        without_keys(
             Value::Array(list(app, "/api/v1/audit-events?record_type=project&per_page=500").await),
             &[
                 "created_at",
@@ -171,7 +150,7 @@ async fn outcome(app: &TestApp) -> Vec<Value> {
                 "id",
             ],
         ),
-        without(
+        without_keys(
             Value::Array(list(app, "/api/v1/changes?limit=1000").await),
             times,
         ),

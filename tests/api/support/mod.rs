@@ -446,3 +446,26 @@ impl Req<'_> {
         resp
     }
 }
+
+/// `value` without `keys`, at any depth: what two runs of the same thing may differ in
+/// (times, request ids, ids the server sets).
+pub fn without_keys(mut value: serde_json::Value, keys: &[&str]) -> serde_json::Value {
+    use serde_json::Value;
+    match &mut value {
+        Value::Object(o) => {
+            for k in keys {
+                o.remove(*k);
+            }
+            for v in o.values_mut() {
+                *v = without_keys(v.take(), keys);
+            }
+        }
+        Value::Array(items) => {
+            for v in items.iter_mut() {
+                *v = without_keys(v.take(), keys);
+            }
+        }
+        _ => {}
+    }
+    value
+}
