@@ -4,9 +4,9 @@
 //! nothing, rolls back its savepoint; a dry run, or any row error, rolls back the whole
 //! transaction at the end. The import itself is one audit event naming its counts.
 //!
-//! A kind may first take rows it can write together ([`Batched`]: new projects, through
-//! [`super::projects::bulk`]); the others then go one at a time, and the errors of both are
-//! reported in row order.
+//! A kind may write runs of consecutive rows together ([`RowWriter`]: new projects, through
+//! [`super::projects::bulk`]); rows are still written, and their errors reported, in file
+//! order.
 
 use serde::Serialize;
 
@@ -113,44 +113,96 @@ impl From<diesel::result::Error> for End {
     }
 }
 
+/// How a kind's rows are written. Rows are written in file order; a run of consecutive rows
+/// that [`together`](RowWriter::together) marks goes in at once through
+/// [`write_together`](RowWriter::write_together) (new projects, through
+/// [`super::projects::bulk`]), every other row through [`apply`](RowWriter::apply), one at a
+/// time in a savepoint. So the outcome is the one of writing the file row by row.
+pub trait RowWriter<I> {
+    /// Which of `items` may be written together with their neighbours (all asked at once).
+    fn together(&mut self, conn: &mut Conn, items: &[(usize, I)]) -> Result<Vec<bool>, ApiError>;
+    /// Writes a run of items marked by [`together`](RowWriter::together).
+    fn write_together(
+        &mut self,
+        conn: &mut Conn,
+        items: Vec<(usize, I)>,
+    ) -> Result<Batched, ApiError>;
+    /// Writes one item through its kind's use case.
+    fn apply(&mut self, conn: &mut Conn, item: I) -> Result<Applied, ApiError>;
+}
+
+/// The errors of rows not yet reported, by row: reported in row order, interleaved with
+/// those of the rows written one at a time.
+type Pending = std::collections::BTreeMap<usize, ApiError>;
+
+/// Reports the pending errors of rows before `row` (all of them for `None`).
+fn report_before(report: &mut Report, failed: &mut Pending, row: Option<usize>) {
+    let later = match row {
+        Some(row) => failed.split_off(&row),
+        None => Pending::new(),
+    };
+    for (row, e) in std::mem::replace(failed, later) {
+        report.fail(row, &e);
+    }
+}
+
+/// Writes a run of rows together (unless the answer is already full); its errors join the
+/// pending ones.
+fn flush<I>(
+    conn: &mut Conn,
+    writer: &mut impl RowWriter<I>,
+    run: &mut Vec<(usize, I)>,
+    report: &mut Report,
+    failed: &mut Pending,
+) -> Result<(), ApiError> {
+    let run = std::mem::take(run);
+    if run.is_empty() || report.full() {
+        return Ok(());
+    }
+    let batched = writer.write_together(conn, run)?;
+    report.created += batched.created;
+    failed.extend(batched.failed);
+    Ok(())
+}
+
 /// Runs an import of `rows` (row number, item or the error that stopped its parsing) of
-/// `kind`: `batch` writes the items it can write together and hands back the rest, which
-/// `apply` then writes one at a time through the kind's use case.
+/// `kind`, written by `writer` in file order.
 pub fn run<I>(
     conn: &mut Conn,
     actor: &Actor,
     kind: &str,
     dry_run: bool,
     rows: Vec<(usize, Result<I, ApiError>)>,
-    batch: impl FnOnce(&mut Conn, Vec<(usize, I)>) -> Result<(Batched, Vec<(usize, I)>), ApiError>,
-    mut apply: impl FnMut(&mut Conn, I) -> Result<Applied, ApiError>,
+    writer: &mut impl RowWriter<I>,
 ) -> Result<Report, ApiError> {
     let mut report = Report {
         dry_run,
         ..Report::default()
     };
     let outcome = write_tx(conn, |conn| {
-        let (mut failed, mut items) = (Vec::new(), Vec::new());
+        let (mut failed, mut items) = (Pending::new(), Vec::new());
         for (row, item) in rows {
             match item {
                 Ok(item) => items.push((row, item)),
-                Err(e) => failed.push((row, e)),
+                Err(e) => {
+                    failed.insert(row, e);
+                }
             }
         }
-        let (batched, rest) = batch(conn, items).map_err(End::Failed)?;
-        report.created += batched.created;
-        failed.extend(batched.failed);
-        failed.sort_by_key(|(row, _)| *row);
-        let mut failed = failed.into_iter().peekable();
-        for (row, item) in rest {
-            while let Some((earlier, e)) = failed.next_if(|(r, _)| *r < row) {
-                report.fail(earlier, &e);
+        let together = writer.together(conn, &items).map_err(End::Failed)?;
+        let mut run = Vec::new();
+        for ((row, item), together) in items.into_iter().zip(together) {
+            if together {
+                run.push((row, item));
+                continue;
             }
+            flush(conn, writer, &mut run, &mut report, &mut failed).map_err(End::Failed)?;
+            report_before(&mut report, &mut failed, Some(row));
             if report.full() {
                 // The answer cannot list more; the rest is not worth writing.
                 continue;
             }
-            let done = write_tx(conn, |conn| match apply(conn, item) {
+            let done = write_tx(conn, |conn| match writer.apply(conn, item) {
                 Ok(a) if a.before.as_ref() == Some(&a.after) => Err(RowEnd::Unchanged),
                 Ok(a) => Ok(a.before.is_none()),
                 Err(e) => Err(RowEnd::Failed(e)),
@@ -167,9 +219,8 @@ pub fn run<I>(
                 Err(RowEnd::Failed(e)) => report.fail(row, &e),
             }
         }
-        for (row, e) in failed {
-            report.fail(row, &e);
-        }
+        flush(conn, writer, &mut run, &mut report, &mut failed).map_err(End::Failed)?;
+        report_before(&mut report, &mut failed, None);
         if !report.errors.is_empty() || report.truncated || dry_run {
             return Err(End::RolledBack(report.clone()));
         }

@@ -311,3 +311,69 @@ db_test!(
         assert_eq!(list(&app, "/api/v1/projects").await.len(), 1);
     }
 );
+
+/// The codes of a project's warnings.
+async fn warning_codes(app: &TestApp, code: &str) -> Vec<String> {
+    app.get(&format!("/api/v1/projects/{code}"))
+        .bearer(&app.admin())
+        .send()
+        .await
+        .assert_status(200)
+        .json()["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .map(|w| w["code"].as_str().expect("code").to_owned())
+        .collect()
+}
+
+db_test!(
+    a_file_mixing_updates_and_new_projects_is_written_in_row_order,
+    |app| {
+        // The 2021 envelope is 250,000 (the national cap 100,000). Past years' approved
+        // projects C and A hold 100,000 and 40,000. Row 1 raises A to 100,000; row 2 enters a
+        // new approved project B of 100,000. In row order A fits (200,000 committed) and B
+        // goes over the envelope (300,000), a warning of B's; had B been written first, it
+        // would have fitted (240,000) and A's raise would have gone over instead.
+        setup(&app).await;
+        for (n, amount) in [(799, "100000.00"), (800, "40000.00")] {
+            let mut p = project(n);
+            p["funding_year"] = json!(2021);
+            p["status"] = json!("approved");
+            p["budget"] = json!({"amount": amount, "currency": "USD"});
+            app.post("/api/v1/projects")
+                .bearer(&app.admin())
+                .json(&p)
+                .send()
+                .await
+                .assert_status(201);
+        }
+        assert!(warning_codes(&app, "BK.0800").await.is_empty());
+        let mut a = project(800);
+        a["funding_year"] = json!(2021);
+        a["budget"] = json!({"amount": "100000.00", "currency": "USD"});
+        let mut b = project(801);
+        b["scope"] = json!("national");
+        b["member_states"] = json!([{"iso3": "NPL", "endorsed": true}]);
+        b["funding_year"] = json!(2021);
+        b["status"] = json!("approved");
+        b["budget"] = json!({"amount": "100000.00", "currency": "USD"});
+        let r = app
+            .post("/api/v1/imports/projects")
+            .bearer(&app.admin())
+            .json(&json!({"items": [a, b]}))
+            .send()
+            .await;
+        assert_eq!(r.status.as_u16(), 200, "{}", r.text());
+        assert_eq!(
+            (r.json()["created"].clone(), r.json()["updated"].clone()),
+            (json!(1), json!(1))
+        );
+        let (a, b) = (
+            warning_codes(&app, "BK.0800").await,
+            warning_codes(&app, "BK.0801").await,
+        );
+        assert!(!a.contains(&"allocation_exceeded".to_owned()), "A: {a:?}");
+        assert!(b.contains(&"allocation_exceeded".to_owned()), "B: {b:?}");
+    }
+);

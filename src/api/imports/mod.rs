@@ -217,16 +217,13 @@ pub async fn import_records(
             Err(e) => return Err(e),
         };
         drop(body);
-        let mut session = kinds::Session::default();
-        imports::run(
-            conn,
-            &actor,
-            kind.as_str(),
-            dry_run,
-            rows,
-            |conn, items| kinds::batch(kind, conn, &actor, &catalogue, items),
-            |conn, item| kinds::apply(kind, &mut session, conn, &actor, &catalogue, item),
-        )
+        let mut writer = kinds::Writer {
+            kind,
+            session: kinds::Session::default(),
+            actor: &actor,
+            catalogue: &catalogue,
+        };
+        imports::run(conn, &actor, kind.as_str(), dry_run, rows, &mut writer)
     })
     .await?;
     Ok(answer(report))

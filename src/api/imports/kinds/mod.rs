@@ -30,7 +30,7 @@ use crate::db::Conn;
 use crate::error::{ApiError, FieldError};
 use crate::models::reference::Catalogue;
 use crate::services::Actor;
-use crate::services::imports::{Applied, Batched};
+use crate::services::imports::{Applied, Batched, RowWriter};
 
 /// Fields a list answers but no request writes: accepted in an item and ignored, so that an
 /// exported list re-imports.
@@ -80,18 +80,50 @@ impl Session {
     }
 }
 
-/// The items of `kind` written together before the others (new projects, see
-/// [`portfolio::new_projects`]), and the items left for [`apply`], one at a time.
-pub fn batch(
-    kind: Kind,
-    conn: &mut Conn,
-    actor: &Actor,
-    catalogue: &Catalogue,
-    items: Vec<(usize, Value)>,
-) -> Result<(Batched, Vec<(usize, Value)>), ApiError> {
-    match kind {
-        Kind::Projects => portfolio::new_projects(conn, actor, catalogue, items),
-        _ => Ok((Batched::default(), items)),
+/// How the rows of one import are written (see [`RowWriter`]): new projects in runs, at
+/// once; every other row through its kind's use case.
+pub struct Writer<'a> {
+    pub kind: Kind,
+    pub session: Session,
+    pub actor: &'a Actor,
+    pub catalogue: &'a Catalogue,
+}
+
+impl RowWriter<Value> for Writer<'_> {
+    fn together(
+        &mut self,
+        conn: &mut Conn,
+        items: &[(usize, Value)],
+    ) -> Result<Vec<bool>, ApiError> {
+        match self.kind {
+            Kind::Projects => portfolio::new_codes(conn, items),
+            _ => Ok(vec![false; items.len()]),
+        }
+    }
+
+    fn write_together(
+        &mut self,
+        conn: &mut Conn,
+        items: Vec<(usize, Value)>,
+    ) -> Result<Batched, ApiError> {
+        match self.kind {
+            Kind::Projects => portfolio::create_projects(conn, self.actor, self.catalogue, items),
+            other => Err(ApiError::internal(anyhow::anyhow!(
+                "{} rows are not written together",
+                other.as_str()
+            ))),
+        }
+    }
+
+    fn apply(&mut self, conn: &mut Conn, item: Value) -> Result<Applied, ApiError> {
+        apply(
+            self.kind,
+            &mut self.session,
+            conn,
+            self.actor,
+            self.catalogue,
+            item,
+        )
     }
 }
 

@@ -37,35 +37,40 @@ fn project_item(item: &mut Map<String, Value>) {
     }
 }
 
-/// The projects of a file written together before the other rows: the first row of each
-/// code not stored yet, created at once ([`projects::bulk::create_many`]). Every other item
-/// (an update, a repeated code, one without a code) is left for [`project`].
-pub(super) fn new_projects(
+/// Which items are new projects, written together ([`create_projects`]): the first row of
+/// each code not stored yet. Every other item (an update, a repeated code, one without a
+/// code) goes through [`project`].
+pub(super) fn new_codes(conn: &mut Conn, items: &[(usize, Value)]) -> Result<Vec<bool>, ApiError> {
+    let code_of = |item: &Value| item.get("code").and_then(Value::as_str).map(str::to_owned);
+    let codes: Vec<String> = items.iter().filter_map(|(_, item)| code_of(item)).collect();
+    let stored = Project::existing_codes(conn, &codes)?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(items
+        .iter()
+        .map(|(_, item)| {
+            item.is_object()
+                && code_of(item).is_some_and(|c| !stored.contains(&c) && seen.insert(c))
+        })
+        .collect())
+}
+
+/// Creates a run of new projects at once ([`projects::bulk::create_many`]).
+pub(super) fn create_projects(
     conn: &mut Conn,
     actor: &Actor,
     catalogue: &Catalogue,
     items: Vec<(usize, Value)>,
-) -> Result<(Batched, Vec<(usize, Value)>), ApiError> {
-    let code_of = |item: &Value| item.get("code").and_then(Value::as_str).map(str::to_owned);
-    let codes: Vec<String> = items.iter().filter_map(|(_, item)| code_of(item)).collect();
-    let stored = Project::existing_codes(conn, &codes)?;
-    let (mut seen, mut rest, mut batched) = (
-        std::collections::HashSet::new(),
-        Vec::new(),
-        Batched::default(),
-    );
+) -> Result<Batched, ApiError> {
+    let mut batched = Batched::default();
     let mut drafts: Vec<(usize, projects::ProjectDraft)> = Vec::new();
     for (row, item) in items {
-        let new_code = code_of(&item).filter(|c| !stored.contains(c) && seen.insert(c.clone()));
-        match (new_code, item) {
-            (Some(_), Value::Object(mut item)) => {
-                project_item(&mut item);
-                match parse_value::<ProjectFields>(Value::Object(item)) {
-                    Ok(fields) => drafts.push((row, fields.into())),
-                    Err(e) => batched.failed.push((row, e)),
-                }
-            }
-            (_, item) => rest.push((row, item)),
+        let Value::Object(mut item) = item else {
+            continue;
+        };
+        project_item(&mut item);
+        match parse_value::<ProjectFields>(Value::Object(item)) {
+            Ok(fields) => drafts.push((row, fields.into())),
+            Err(e) => batched.failed.push((row, e)),
         }
     }
     let (rows, drafts): (Vec<usize>, Vec<_>) = drafts.into_iter().unzip();
@@ -78,7 +83,7 @@ pub(super) fn new_projects(
             Err(e) => batched.failed.push((row, e)),
         }
     }
-    Ok((batched, rest))
+    Ok(batched)
 }
 
 pub(super) fn project(
