@@ -33,16 +33,17 @@ pub struct RowError {
     pub message: String,
 }
 
-/// The outcome of an import.
+/// The answer of an import (200), and the body of its 422 `import_rejected`.
 #[derive(Debug, Default, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ImportResponse)]
 pub struct Report {
     pub dry_run: bool,
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
-    /// Every row's errors (at most 1000; see `truncated`). Empty on success.
+    /// Empty on success.
     pub errors: Vec<RowError>,
-    /// More errors were found than `errors` lists.
+    /// Whether more errors were found than the 1000 listed.
     pub truncated: bool,
 }
 

@@ -78,19 +78,6 @@ pub struct ImportQuery {
     pub dry_run: Option<bool>,
 }
 
-/// The answer of an import (200), and the body of its 422 `import_rejected`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImportResponse {
-    pub dry_run: bool,
-    pub created: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-    /// Empty on success.
-    pub errors: Vec<RowError>,
-    /// Whether more errors were found than the 1000 listed.
-    pub truncated: bool,
-}
-
 /// The 422 of an import with row errors: a problem document that also carries the counts
 /// and every row's errors (`row` counts data rows from 1; a table's header is not a row).
 #[derive(Debug, Serialize, ToSchema)]
@@ -170,7 +157,7 @@ fn rows_of(kind: Kind, media: &str, body: &[u8]) -> Result<Rows, ApiError> {
         (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     security(("bearer" = ["projects:approve"])),
     responses(
-        (status = 200, description = "Imported (or, on a dry run, would import)", body = ImportResponse),
+        (status = 200, description = "Imported (or, on a dry run, would import)", body = Report),
         (status = 400, description = "A body that cannot be read: not JSON, not UTF-8 CSV (`invalid_encoding`), not a workbook (`not_a_spreadsheet`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "Over 20 MiB, over 100,000 rows, or a workbook over 200 MB uncompressed (`payload_too_large`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON, CSV or XLSX (`unsupported_media_type`)", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -231,14 +218,7 @@ pub async fn import_records(
 
 fn answer(r: Report) -> HttpResponse {
     if r.errors.is_empty() && !r.truncated {
-        return HttpResponse::Ok().json(ImportResponse {
-            dry_run: r.dry_run,
-            created: r.created,
-            updated: r.updated,
-            unchanged: r.unchanged,
-            errors: r.errors,
-            truncated: r.truncated,
-        });
+        return HttpResponse::Ok().json(r);
     }
     let e = ApiError::new(
         ErrorCode::ImportRejected,

@@ -53,10 +53,8 @@ const READ_ONLY: &[&str] = &[
 /// What the rows of one import share.
 #[derive(Default)]
 pub struct Session {
-    /// Follow-up records this import created: a later row's `id` never means one of them (it
-    /// names a record of the file's source).
-    created_follow_ups: HashSet<i64>,
-    /// The same for the other kinds keyed by id alone.
+    /// The records of the kinds keyed by id alone that this import created: a later row's
+    /// `id` never means one of them (it names a record of the file's source).
     created: HashSet<(Kind, i64)>,
 }
 

@@ -2,7 +2,8 @@
 
 use serde_json::{Map, Value};
 
-use super::{READ_ONLY, Session, take};
+use super::super::Kind;
+use super::{READ_ONLY, Session, take, take_id};
 use crate::api::extract::parse_value;
 use crate::api::follow_ups::{FollowUpFields, UpdateFollowUpRequest};
 use crate::api::projects::{ProjectFields, UpdateProjectRequest, response as project_response};
@@ -146,28 +147,16 @@ pub(super) fn follow_up(
     actor: &Actor,
     mut item: Map<String, Value>,
 ) -> Result<Applied, ApiError> {
-    let id: Option<i64> = match item.remove("id") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(parse_value(v).map_err(|_| {
-            ApiError::validation(vec![FieldError::new(
-                "id",
-                "invalid_type",
-                "id is an integer",
-            )])
-        })?),
-    };
+    let id = take_id(&mut item)?;
     let code: String = take(&mut item, "project_code")?;
-    let existing = match id {
-        Some(id) if !session.created_follow_ups.contains(&id) => {
-            crate::models::follow_up::FollowUp::find(conn, id)?.map(|_| id)
-        }
-        _ => None,
-    };
+    let existing = session.stored(Kind::FollowUpFunding, id, |id| {
+        Ok(crate::models::follow_up::FollowUp::find(conn, id)?.is_some())
+    })?;
     match existing {
         None => {
             let fields: FollowUpFields = parse_value(Value::Object(item))?;
             let view = follow_ups::create(conn, actor, &code, fields.into())?;
-            session.created_follow_ups.insert(view.id);
+            session.created(Kind::FollowUpFunding, view.id);
             Ok(Applied {
                 before: None,
                 after: follow_up_of(&view)?,
