@@ -31,7 +31,7 @@
 //! models                                diesel rows and queries
 //! auth                                  keys, roles, the Principal
 //! db                                    pool, backends, transactions, migrations, schema
-//! config, error, metrics                typed configuration; ApiError; counters
+//! config, error, metrics, cache         typed configuration; ApiError; counters; versioned answers
 //! request_context                       the id of the request being served
 //! domain                                pure types and rules, importing nothing
 //! ```
@@ -42,6 +42,7 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod db;

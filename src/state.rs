@@ -16,6 +16,7 @@ use actix_web::web;
 
 use crate::auth::AuthKeys;
 use crate::auth::rate_limit::LoginLimiter;
+use crate::cache::VersionedCache;
 use crate::config::Config;
 use crate::db::{self, Backend, Pool};
 use crate::metrics::Metrics;
@@ -39,7 +40,13 @@ pub struct AppState {
     pub iati_org_ref: String,
     /// How long a request's body may take to arrive (see [`crate::app::middleware::limits`]).
     pub body_timeout: Duration,
+    /// `GET /projects/{code}` answers by project id, each for one version of the project.
+    pub project_answers: VersionedCache<i64>,
 }
+
+/// How much memory the project answers may hold: about 5,000 projects at 1.6 KB each, the
+/// Fund's whole portfolio five times over, and a small part of the service's memory.
+pub const PROJECT_ANSWERS_BYTES: usize = 8 << 20;
 
 impl AppState {
     /// Connects, migrates, loads the reference catalogue and the keys.
@@ -85,6 +92,7 @@ impl AppState {
             max_body_bytes: config.max_body_bytes,
             iati_org_ref: config.iati_org_ref.clone(),
             body_timeout: Duration::from_secs(config.body_timeout_secs),
+            project_answers: VersionedCache::new(PROJECT_ANSWERS_BYTES),
         }))
     }
 }

@@ -292,6 +292,18 @@ pub fn etag(version: i64) -> header::EntityTag {
     header::EntityTag::new_strong(format!("v{version}"))
 }
 
+/// Whether `If-None-Match` names `current` (RFC 9110 §13.1.2: `*`, or a tag equal to it by
+/// the weak comparison): the client's copy is current and a GET answers 304. A malformed
+/// field counts as absent.
+pub fn none_match(req: &HttpRequest, current: &header::EntityTag) -> bool {
+    use actix_web::http::header::Header;
+    match header::IfNoneMatch::parse(req) {
+        Ok(header::IfNoneMatch::Any) => true,
+        Ok(header::IfNoneMatch::Items(tags)) => tags.iter().any(|t| t.weak_eq(current)),
+        Err(_) => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

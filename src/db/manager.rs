@@ -30,6 +30,11 @@ pub struct ConnectionManager {
 }
 
 impl ConnectionManager {
+    /// The database the URL names.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
     /// A manager whose connections count every statement they run into `queries`.
     pub fn new(url: &str, queries: Arc<AtomicU64>) -> Self {
         let backend = Backend::from_url(url);

@@ -26,7 +26,7 @@ use diesel::{PgConnection, SqliteConnection};
 pub use health::DbHealth;
 pub use locks::{lock_change_feed, lock_envelope, lock_envelopes, lock_project};
 pub use manager::ConnectionManager;
-pub use pool::{Pool, connect, connect_counted, connect_lazily, run, run_within};
+pub use pool::{Pool, connect, connect_counted, connect_lazily, run, run_point, run_within};
 
 /// A connection to either backend; queries are written once against it.
 #[derive(diesel::MultiConnection)]

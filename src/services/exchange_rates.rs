@@ -9,6 +9,7 @@ use crate::error::ApiError;
 use crate::models::exchange_rate::ExchangeRate;
 use crate::models::follow_up::FollowUp;
 use crate::models::now;
+use crate::models::project::Project;
 
 /// A checked rate.
 #[derive(Debug, Clone)]
@@ -56,8 +57,13 @@ pub fn convert(
 }
 
 /// Recomputes the USD value of every follow-up in `currency` (after its rates changed).
+///
+/// The projects whose totals moved get a new version: their answer (`follow_up_total_usd`,
+/// `leverage`) changed, so their ETag must too, or a cached copy or a client's `304` would
+/// keep the old totals.
 fn reconvert(conn: &mut Conn, currency: Currency) -> Result<usize, ApiError> {
     let mut changed = 0;
+    let mut projects = Vec::new();
     for f in FollowUp::in_currency(conn, currency.code())? {
         let amount =
             f.v.content
@@ -71,8 +77,14 @@ fn reconvert(conn: &mut Conn, currency: Currency) -> Result<usize, ApiError> {
             v.usd_conversion = conversion;
             super::written(FollowUp::save(conn, f.id, f.v.version, &v)?)?;
             changed += 1;
+            if f.v.content.status.counts_as_leverage() && projects.last() != Some(&f.project_id) {
+                projects.push(f.project_id);
+            }
         }
     }
+    projects.sort_unstable();
+    projects.dedup();
+    Project::bump_versions(conn, &projects, now())?;
     Ok(changed)
 }
 

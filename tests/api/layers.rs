@@ -12,7 +12,7 @@
 //! | 6 | `services` | use cases, one transaction each |
 //! | 7 | `models`, `auth` | diesel rows and queries; keys, roles, the Principal |
 //! | 8 | `db` | pool, backends, transactions, migrations, schema |
-//! | 9 | `config`, `error`, `metrics` | configuration; ApiError and its codes; counters |
+//! | 9 | `config`, `error`, `metrics`, `cache` | configuration; ApiError and its codes; counters; answers kept by version |
 //! | 10 | `request_context` | the id and path of the request being served |
 //! | 11 | `domain` | pure types and rules |
 //!
@@ -42,7 +42,7 @@ const LAYERS: &[&[&str]] = &[
     &["models"],
     &["auth"],
     &["db"],
-    &["config", "error", "metrics"],
+    &["config", "error", "metrics", "cache"],
     &["request_context"],
     &["domain"],
 ];

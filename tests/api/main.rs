@@ -19,6 +19,7 @@ mod imports_bulk;
 mod layers;
 mod member_states;
 mod openapi;
+mod project_answers;
 mod projects_children;
 mod projects_list;
 mod projects_rules;

@@ -6,6 +6,7 @@ mod links;
 pub(crate) mod list;
 mod mappings;
 mod patch;
+mod read;
 pub(crate) mod write;
 
 use actix_web::HttpResponse;
@@ -30,7 +31,7 @@ pub use patch::UpdateProjectRequest;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list::list_projects)
         .service(write::create_project)
-        .service(write::get_project)
+        .service(read::get_project)
         .service(write::update_project)
         .service(write::delete_project)
         .service(lifecycle::transition_project)

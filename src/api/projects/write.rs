@@ -1,7 +1,7 @@
 //! Create, read, update (merge patch) and delete a project.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, patch, post, web};
 
 use super::fields::ProjectFields;
 use super::patch::UpdateProjectRequest;
@@ -34,20 +34,6 @@ pub async fn create_project(
     })
     .await?;
     Ok(single(&view, StatusCode::CREATED))
-}
-
-/// One project with its member states, mappings, links and warnings.
-#[utoipa::path(tag = "projects", params(("code" = String, Path, example = "PO.0125")), security(("bearer" = ["projects:read"])),
-    responses((status = 200, description = "The project", body = ProjectResponse, headers(("ETag" = String)))))]
-#[get("/projects/{code}")]
-pub async fn get_project(
-    _: Authorized<need::ProjectsRead>,
-    path: web::Path<String>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
-    let code = path.into_inner();
-    let view = db::run(&state.pool, move |conn| projects::find(conn, &code)).await?;
-    Ok(single(&view, StatusCode::OK))
 }
 
 /// Change a project: a JSON merge patch (RFC 7396) of its fields; `null` clears a field, a

@@ -125,6 +125,16 @@ impl Project {
             .optional()
     }
 
+    /// The id and version of the project `code`: what tells whether an answer made earlier
+    /// is still the project's (one read of the code's unique index).
+    pub fn version_of(conn: &mut Conn, code: &str) -> QueryResult<Option<(i64, i64)>> {
+        projects::table
+            .filter(projects::code.eq(code))
+            .select((projects::id, projects::version))
+            .first(conn)
+            .optional()
+    }
+
     /// Inserts a new project at version 1, without warnings.
     pub fn insert(
         conn: &mut Conn,
@@ -194,6 +204,24 @@ impl Project {
         )
         .set((projects::updated_at.eq(at), projects::version.eq(version)))
         .execute(conn)
+    }
+
+    /// Marks every project in `ids` changed, whatever its version: their answers changed
+    /// without their fields (a new exchange rate moved their follow-up totals), so their
+    /// ETags must move and `updated_since` must find them.
+    pub fn bump_versions(
+        conn: &mut Conn,
+        ids: &[i64],
+        at: chrono::NaiveDateTime,
+    ) -> QueryResult<()> {
+        crate::db::in_chunks(conn, ids, 1, |conn, chunk| {
+            diesel::update(projects::table.filter(projects::id.eq_any(chunk)))
+                .set((
+                    projects::updated_at.eq(at),
+                    projects::version.eq(projects::version + 1),
+                ))
+                .execute(conn)
+        })
     }
 
     pub fn delete(conn: &mut Conn, id: i64) -> QueryResult<usize> {

@@ -205,6 +205,23 @@ impl TestApp {
         }
     }
 
+    /// Starts a second copy of the service on the same database: its own state, pool and
+    /// in-memory answers, as a second replica behind a load balancer. Send to it with
+    /// [`Req::on`].
+    pub fn start_copy(&self) -> Copy {
+        let state = AppState::build(&self.config).expect("the copy's state");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let server =
+            server::start(state, &self.config, server::Listen::Listener(listener)).expect("listen");
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        Copy {
+            base: format!("http://127.0.0.1:{port}"),
+            handle,
+        }
+    }
+
     /// Starts another webhook worker on the same database, with a pool of its own: the
     /// worker a second copy of the service runs.
     pub fn spawn_worker(&self) -> devfund::services::webhooks::worker::Handle {
@@ -259,6 +276,7 @@ impl TestApp {
     pub fn req(&self, method: Method, path: &str) -> Req<'_> {
         Req {
             app: self,
+            base: None,
             method,
             path: path.to_owned(),
             headers: Vec::new(),
@@ -386,8 +404,22 @@ impl TestApp {
     }
 }
 
+/// A second copy of the service over a test's database ([`TestApp::start_copy`]).
+pub struct Copy {
+    base: String,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Copy {
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+    }
+}
+
 pub struct Req<'a> {
     app: &'a TestApp,
+    /// Another copy of the service to send to, instead of the app's own.
+    base: Option<String>,
     method: Method,
     path: String,
     headers: Vec<(String, String)>,
@@ -395,6 +427,12 @@ pub struct Req<'a> {
 }
 
 impl Req<'_> {
+    /// Sends to `copy` (a second copy of the service) instead of the app.
+    pub fn on(mut self, copy: &Copy) -> Self {
+        self.base = Some(copy.base.clone());
+        self
+    }
+
     pub fn bearer(self, token: &str) -> Self {
         self.header("authorization", &format!("Bearer {token}"))
     }
@@ -421,7 +459,8 @@ impl Req<'_> {
     }
 
     pub async fn send(self) -> Resp {
-        let url = format!("{}{}", self.app.base, self.path);
+        let base = self.base.as_deref().unwrap_or(&self.app.base);
+        let url = format!("{base}{}", self.path);
         let mut request = self.app.client.request(self.method.clone(), &url);
         for (k, v) in &self.headers {
             request = request.insert_header((k.as_str(), v.as_str()));
