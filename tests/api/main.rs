@@ -17,6 +17,7 @@ mod iati;
 mod imports;
 mod imports_bulk;
 mod layers;
+mod list_plans;
 mod member_states;
 mod openapi;
 mod project_answers;
