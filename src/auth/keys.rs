@@ -17,6 +17,7 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 use super::Role;
+use super::verified::Verified;
 use crate::config::{Config, Secret};
 
 /// Clock skew tolerated on `exp` and `nbf`, in seconds.
@@ -65,6 +66,10 @@ pub struct AuthKeys {
     rsa: Vec<RsaKey>,
     issuer: String,
     audience: String,
+    /// What a token must satisfy, per algorithm: built once, not on every request.
+    hs_rules: Validation,
+    rs_rules: Validation,
+    verified: Verified,
 }
 
 impl AuthKeys {
@@ -119,6 +124,9 @@ impl AuthKeys {
             rsa,
             issuer: issuer.to_owned(),
             audience: audience.to_owned(),
+            hs_rules: rules(Algorithm::HS256, issuer, audience),
+            rs_rules: rules(Algorithm::RS256, issuer, audience),
+            verified: Verified::default(),
         }
     }
 
@@ -151,11 +159,22 @@ impl AuthKeys {
         Ok((token, exp))
     }
 
-    /// Checks algorithm, signature, expiry, not-before, issuer, audience, subject and role.
+    /// Checks algorithm, signature, expiry, not-before, issuer, audience, subject and role;
+    /// a token that passed before has only its time window checked again ([`Verified`]).
     pub fn verify(&self, token: &str) -> Result<(Claims, Role), TokenError> {
+        let now = chrono::Utc::now().timestamp();
+        if let Some(known) = self.verified.get(token, now) {
+            return Ok(known);
+        }
+        let (claims, role) = self.verify_fully(token)?;
+        self.verified.put(token, &claims, role);
+        Ok((claims, role))
+    }
+
+    fn verify_fully(&self, token: &str) -> Result<(Claims, Role), TokenError> {
         let header = jsonwebtoken::decode_header(token)?;
         let claims = match header.alg {
-            Algorithm::HS256 => self.decode(token, &self.hs_decoding, Algorithm::HS256)?,
+            Algorithm::HS256 => decode(token, &self.hs_decoding, &self.hs_rules)?,
             Algorithm::RS256 => {
                 let candidates: Vec<&RsaKey> = match &header.kid {
                     Some(kid) => self
@@ -168,7 +187,7 @@ impl AuthKeys {
                 let mut last = TokenError::NoKey;
                 let mut found = None;
                 for key in candidates {
-                    match self.decode(token, &key.key, Algorithm::RS256) {
+                    match decode(token, &key.key, &self.rs_rules) {
                         Ok(claims) => {
                             found = Some(claims);
                             break;
@@ -187,16 +206,22 @@ impl AuthKeys {
             .ok_or_else(|| TokenError::UnknownRole(claims.role.clone()))?;
         Ok((claims, role))
     }
+}
 
-    fn decode(&self, token: &str, key: &DecodingKey, alg: Algorithm) -> Result<Claims, TokenError> {
-        let mut validation = Validation::new(alg);
-        validation.set_issuer(&[&self.issuer]);
-        validation.set_audience(&[&self.audience]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = LEEWAY_SECS;
-        validation.validate_nbf = true;
-        Ok(jsonwebtoken::decode::<Claims>(token, key, &validation)?.claims)
-    }
+/// The checks of a token signed with `alg`: signature, expiry and not-before (with leeway),
+/// issuer, audience, and the claims that must be present.
+fn rules(alg: Algorithm, issuer: &str, audience: &str) -> Validation {
+    let mut validation = Validation::new(alg);
+    validation.set_issuer(&[issuer]);
+    validation.set_audience(&[audience]);
+    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    validation.leeway = LEEWAY_SECS;
+    validation.validate_nbf = true;
+    validation
+}
+
+fn decode(token: &str, key: &DecodingKey, rules: &Validation) -> Result<Claims, TokenError> {
+    Ok(jsonwebtoken::decode::<Claims>(token, key, rules)?.claims)
 }
 
 fn load_or_generate_secret(data_dir: &Path) -> anyhow::Result<Secret> {
