@@ -12,8 +12,8 @@ use crate::auth::{Authorized, need};
 use crate::db;
 use crate::error::ApiError;
 use crate::services::reports::{
-    self, AllocationReport, CoverageReport, Data, Dim, Framework, LeverageReport, Needs,
-    PortfolioReport, RankBy,
+    self, AllocationReport, CoverageReport, Data, Dim, Framework, LeverageReport, PortfolioReport,
+    RankBy,
 };
 use crate::state::AppState;
 
@@ -72,9 +72,20 @@ pub(crate) fn respond<T: Serialize, R: Serialize>(
     Ok(negotiate::vary(res))
 }
 
-async fn data(query: &ListProjectsQuery, needs: Needs, state: &AppState) -> Result<Data, ApiError> {
+/// The projects the filters select, with what grouping them by `dims` reads (and their
+/// follow-up money when `follow_up`).
+async fn data(
+    query: &ListProjectsQuery,
+    dims: Vec<Dim>,
+    follow_up: bool,
+    state: &AppState,
+) -> Result<Data, ApiError> {
     let filter = filter(query, &state.catalogue)?;
-    db::run(&state.pool, move |conn| Data::load(conn, &filter, needs)).await
+    let catalogue = state.catalogue.clone();
+    db::run(&state.pool, move |conn| {
+        Data::load(conn, &filter, &dims, follow_up, &catalogue)
+    })
+    .await
 }
 
 /// Count, seed budget, follow-up USD, leverage and unconverted follow-up amounts, grouped by
@@ -100,7 +111,7 @@ pub async fn portfolio_report(
             "name one or two different dimensions",
         ));
     }
-    let data = data(&projects, Needs::for_dims(dims), &state).await?;
+    let data = data(&projects, dims.clone(), true, &state).await?;
     let report = reports::portfolio(&data, dims, &state.catalogue)?;
     respond(&req, projects.format, &report, &report.rows, "portfolio")
 }
@@ -125,13 +136,12 @@ pub async fn leverage_report(
             "must be between 1 and 500",
         ));
     }
-    let needs = Needs {
-        follow_ups: true,
-        ..Needs::default()
-    };
-    let data = data(&projects, needs, &state).await?;
+    let filter = filter(&projects, &state.catalogue)?;
     let rank_by = query.rank_by.unwrap_or(RankBy::FollowUpUsd);
-    let report = reports::leverage(&data, rank_by, usize::from(limit))?;
+    let report = db::run(&state.pool, move |conn| {
+        reports::leverage(conn, &filter, rank_by, usize::from(limit))
+    })
+    .await?;
     respond(&req, projects.format, &report, &report.projects, "leverage")
 }
 
@@ -177,7 +187,7 @@ pub async fn coverage_report(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let framework = query.framework;
-    let data = data(&projects, framework.needs(), &state).await?;
-    let report = reports::coverage(&data, framework, &state.catalogue);
+    let data = data(&projects, vec![framework.dim()], false, &state).await?;
+    let report = reports::coverage(&data, framework, &state.catalogue)?;
     respond(&req, projects.format, &report, &report.elements, "coverage")
 }

@@ -51,7 +51,7 @@ pub struct ProjectFilter {
 type Boxed<'a> = projects::BoxedQuery<'a, crate::db::MultiBackend>;
 
 impl ProjectFilter {
-    fn apply<'a>(&self, mut q: Boxed<'a>) -> Boxed<'a> {
+    pub(crate) fn apply<'a>(&self, mut q: Boxed<'a>) -> Boxed<'a> {
         if !self.statuses.is_empty() {
             q = q.filter(projects::status.eq_any(self.statuses.clone()));
         }

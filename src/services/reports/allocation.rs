@@ -1,11 +1,11 @@
 //! `reports/allocation`: the year's envelope against approved budgets, per line and region.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{add, weights};
+use super::add;
 use crate::db::Conn;
 use crate::domain::fx::{div_half_even, split};
 use crate::domain::money::MoneyDto;
@@ -48,13 +48,13 @@ pub struct AllocationReport {
     pub regions: Vec<AllocationRegion>,
 }
 
+/// The year's envelopes and the budgets of its projects that hold funds, split by region:
+/// the year's projects and only their member states are read.
 pub fn allocation(conn: &mut Conn, year: i32, c: &Catalogue) -> Result<AllocationReport, ApiError> {
     let rows = report::holding_funds(conn, year)?;
-    let shares = report::member_shares(conn)?;
-    let mut by_project: HashMap<i64, Vec<(Option<i32>, String)>> = HashMap::new();
-    for (id, _, ppm, region) in shares {
-        by_project.entry(id).or_default().push((ppm, region));
-    }
+    let mut shares = report::holding_funds_states(conn, year)?;
+    // By project, then position: a split hands leftover cents in position order.
+    shares.sort_unstable_by_key(|s| (s.0, s.1));
     let mut lines = Vec::new();
     for line in FundingLine::ALL {
         let approved = rows
@@ -70,14 +70,16 @@ pub fn allocation(conn: &mut Conn, year: i32, c: &Catalogue) -> Result<Allocatio
             remaining: envelope.map(|e| Money::usd_cents(e - approved).to_dto()),
         });
     }
-    let mut regions: BTreeMap<String, i64> = BTreeMap::new();
+    let mut regions: BTreeMap<&str, i64> = BTreeMap::new();
     let mut total = 0i64;
     for (id, _, budget) in &rows {
         total = add(total, *budget)?;
-        let states = by_project.get(id).cloned().unwrap_or_default();
-        let parts = split(*budget, &weights(states.iter().map(|s| s.0)));
-        for ((_, region), part) in states.iter().zip(parts) {
-            let r = regions.entry(region.clone()).or_default();
+        let from = shares.partition_point(|s| s.0 < *id);
+        let to = shares.partition_point(|s| s.0 <= *id);
+        let states = &shares[from..to];
+        let weights: Vec<i64> = states.iter().map(|s| s.2.map_or(1, i64::from)).collect();
+        for (state, part) in states.iter().zip(split(*budget, &weights)) {
+            let r = regions.entry(state.3.as_str()).or_default();
             *r = add(*r, part)?;
         }
     }
@@ -87,13 +89,13 @@ pub fn allocation(conn: &mut Conn, year: i32, c: &Catalogue) -> Result<Allocatio
         regions: regions
             .into_iter()
             .map(|(region, approved)| AllocationRegion {
-                region_label: c.region(&region).map(|x| x.name.clone()),
+                region_label: c.region(region).map(|x| x.name.clone()),
                 share: (total != 0).then(|| {
                     let ppm = div_half_even(i128::from(approved) * 1_000_000, i128::from(total));
                     Share::from_ppm(i64::try_from(ppm).unwrap_or(0)).to_string()
                 }),
                 approved: Money::usd_cents(approved).to_dto(),
-                region,
+                region: region.to_owned(),
             })
             .collect(),
     })

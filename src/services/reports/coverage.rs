@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Data, Dim, Key, Needs};
+use super::{Data, Dim, KeyId, add};
 use crate::domain::Money;
 use crate::domain::money::MoneyDto;
+use crate::error::ApiError;
 use crate::models::reference::Catalogue;
 
 crate::domain::funding::closed_enum!(
@@ -20,16 +21,12 @@ crate::domain::funding::closed_enum!(
 );
 
 impl Framework {
-    /// What the report over this framework reads besides the projects.
-    pub fn needs(self) -> Needs {
-        let only = Needs::default();
+    /// The portfolio dimension of the framework's elements.
+    pub fn dim(self) -> Dim {
         match self {
-            Framework::Sdg => Needs { sdg: true, ..only },
-            Framework::Migof => Needs {
-                migof: true,
-                ..only
-            },
-            Framework::Gcm => Needs { gcm: true, ..only },
+            Framework::Sdg => Dim::SdgTarget,
+            Framework::Migof => Dim::MigofElement,
+            Framework::Gcm => Dim::GcmObjective,
         }
     }
 }
@@ -61,59 +58,70 @@ pub struct CoverageReport {
 }
 
 /// Every element of `framework`, including those no project touches.
-pub fn coverage(data: &Data, framework: Framework, c: &Catalogue) -> CoverageReport {
-    let (dim, elements): (Dim, Vec<(Key, String)>) = match framework {
-        Framework::Sdg => (
-            Dim::SdgTarget,
-            c.targets
-                .iter()
-                .map(|t| (Key::Text(t.code.clone()), t.title.clone()))
-                .collect(),
-        ),
-        Framework::Migof => (
-            Dim::MigofElement,
-            c.migof
-                .iter()
-                .map(|m| (Key::Text(m.code.clone()), m.short_text.clone()))
-                .collect(),
-        ),
-        Framework::Gcm => (
-            Dim::GcmObjective,
-            c.gcm
-                .iter()
-                .map(|g| (Key::Int(i64::from(g.number)), g.title.clone()))
-                .collect(),
-        ),
-    };
-    let mut acc: HashMap<Key, (i64, i64)> = HashMap::new();
-    for p in &data.projects {
-        for k in data.keys(p, dim) {
-            let e = acc.entry(k).or_default();
+pub fn coverage(
+    data: &Data,
+    framework: Framework,
+    c: &Catalogue,
+) -> Result<CoverageReport, ApiError> {
+    let dim = framework.dim();
+    // (projects, seed budget) by key.
+    let mut acc: HashMap<KeyId, (i64, i64)> = HashMap::new();
+    for (i, p) in data.projects().iter().enumerate() {
+        for k in data.keys(dim, i) {
+            let e = acc.entry(*k).or_default();
             e.0 += 1;
-            e.1 = e.1.saturating_add(p.budget_usd_cents);
+            e.1 = add(e.1, p.budget)?;
         }
     }
-    CoverageReport {
+    let count = |key: Option<KeyId>| key.and_then(|k| acc.get(&k)).copied().unwrap_or_default();
+    let elements: Vec<(CoverageCode, String, (i64, i64))> = match framework {
+        Framework::Sdg => c
+            .targets
+            .iter()
+            .map(|t| {
+                let key = data.text_key(dim, &t.code);
+                (
+                    CoverageCode::Text(t.code.clone()),
+                    t.title.clone(),
+                    count(key),
+                )
+            })
+            .collect(),
+        Framework::Migof => c
+            .migof
+            .iter()
+            .map(|m| {
+                let key = data.text_key(dim, &m.code);
+                (
+                    CoverageCode::Text(m.code.clone()),
+                    m.short_text.clone(),
+                    count(key),
+                )
+            })
+            .collect(),
+        Framework::Gcm => c
+            .gcm
+            .iter()
+            .map(|g| {
+                let key = Some(super::number(g.number));
+                (CoverageCode::Number(g.number), g.title.clone(), count(key))
+            })
+            .collect(),
+    };
+    Ok(CoverageReport {
         framework,
         elements: elements
             .into_iter()
-            .map(|(k, label)| {
-                let (projects, budget) = acc.get(&k).copied().unwrap_or_default();
-                CoverageElement {
-                    code: match k {
-                        Key::Int(n) => CoverageCode::Number(i32::try_from(n).unwrap_or_default()),
-                        Key::Text(t) => CoverageCode::Text(t),
-                        Key::None => CoverageCode::Text(String::new()),
-                    },
-                    label,
-                    projects,
-                    seed_budget: Money::usd_cents(budget).to_dto(),
-                }
+            .map(|(code, label, (projects, budget))| CoverageElement {
+                code,
+                label,
+                projects,
+                seed_budget: Money::usd_cents(budget).to_dto(),
             })
             .collect(),
         notes: vec![
             "A project mapped to several elements counts, with its whole budget, in each."
                 .to_owned(),
         ],
-    }
+    })
 }

@@ -1,19 +1,22 @@
 //! `reports/leverage`: projects ranked by follow-up USD (or leverage), and the follow-up money
 //! by source type and by status.
 
-use std::collections::BTreeMap;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Data, add};
+use super::add;
+use crate::db::Conn;
 use crate::domain::Money;
 use crate::domain::follow_up::{Conversion, FollowUpStatus, SourceType};
 use crate::domain::fx::ratio;
 use crate::domain::money::MoneyDto;
 use crate::error::ApiError;
 use crate::models::follow_up::Leveraged;
-use crate::models::report::ReportProject;
+use crate::models::project::ProjectFilter;
+use crate::models::report;
 
 crate::domain::funding::closed_enum!(
     /// What the leverage report ranks projects by.
@@ -80,77 +83,121 @@ fn count(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
-/// Ranks the selected projects and sums their follow-up funding.
-pub fn leverage(data: &Data, rank_by: RankBy, limit: usize) -> Result<LeverageReport, ApiError> {
-    let mut ranked: Vec<(&ReportProject, Leveraged)> = data
-        .projects
-        .iter()
-        .map(|p| (p, data.leveraged(p.id)))
-        .collect();
-    ranked.sort_by(|(a, la), (b, lb)| {
+/// A selected project as ranked: (id, seed budget, code) and its follow-up money.
+type Ranked = ((i64, i64, String), Leveraged);
+
+/// The order of the ranking: by `rank_by`, best first, then by code.
+fn order(rank_by: RankBy) -> impl Fn(&Ranked, &Ranked) -> Ordering {
+    move |((_, a_budget, a_code), la), ((_, b_budget, b_code), lb)| {
         let primary = match rank_by {
             // Compare follow-up ÷ budget exactly, by cross-multiplying; a zero budget has no
             // leverage and ranks last, so the order stays total.
-            RankBy::Leverage => match (a.budget_usd_cents > 0, b.budget_usd_cents > 0) {
-                (true, true) => (i128::from(lb.usd_cents) * i128::from(a.budget_usd_cents))
-                    .cmp(&(i128::from(la.usd_cents) * i128::from(b.budget_usd_cents))),
-                (true, false) => std::cmp::Ordering::Less,
-                (false, true) => std::cmp::Ordering::Greater,
-                (false, false) => std::cmp::Ordering::Equal,
+            RankBy::Leverage => match (*a_budget > 0, *b_budget > 0) {
+                (true, true) => (i128::from(lb.usd_cents) * i128::from(*a_budget))
+                    .cmp(&(i128::from(la.usd_cents) * i128::from(*b_budget))),
+                (true, false) => Ordering::Less,
+                (false, true) => Ordering::Greater,
+                (false, false) => Ordering::Equal,
             },
             RankBy::FollowUpUsd => lb.usd_cents.cmp(&la.usd_cents),
         };
-        primary.then_with(|| a.code.cmp(&b.code))
-    });
-    let projects = ranked
-        .iter()
-        .take(limit)
-        .map(|(p, l)| RankedProject {
-            code: p.code.clone(),
-            title: p.title.clone(),
-            seed_budget: Money::usd_cents(p.budget_usd_cents).to_dto(),
+        primary.then_with(|| a_code.cmp(b_code))
+    }
+}
+
+/// Ranks the projects `filter` selects and sums their follow-up funding: the projects' ids,
+/// budgets and codes, their follow-up money summed per project and the records grouped by
+/// source type, status and conversion in SQL, and the titles of the `limit` ranked.
+pub fn leverage(
+    conn: &mut Conn,
+    filter: &ProjectFilter,
+    rank_by: RankBy,
+    limit: usize,
+) -> Result<LeverageReport, ApiError> {
+    let leveraged = super::data::leveraged(conn)?;
+    let of = |id: i64| {
+        leveraged
+            .binary_search_by_key(&id, |l| l.0)
+            .map_or_else(|_| Leveraged::default(), |i| leveraged[i].1)
+    };
+    let mut ranked: Vec<Ranked> = report::codes(conn, filter)?
+        .into_iter()
+        .map(|p| {
+            let l = of(p.0);
+            (p, l)
+        })
+        .collect();
+    let (mut seed, mut follow, mut unconverted) = (0i64, 0i64, 0i64);
+    for ((_, budget, _), l) in &ranked {
+        seed = add(seed, *budget)?;
+        follow = add(follow, l.usd_cents)?;
+        unconverted = add(unconverted, l.unconverted)?;
+    }
+    let groups = if report::selects_all(filter) {
+        report::follow_up_groups(conn)?
+    } else {
+        let mut selected: Vec<i64> = ranked.iter().map(|((id, _, _), _)| *id).collect();
+        selected.sort_unstable();
+        report::follow_up_groups_by_project(conn)?
+            .into_iter()
+            .filter(|(id, _)| selected.binary_search(id).is_ok())
+            .map(|(_, group)| group)
+            .collect()
+    };
+    let projects = count(ranked.len());
+    // Only the first `limit` need an order: select them, then sort them.
+    let order = order(rank_by);
+    if limit < ranked.len() {
+        ranked.select_nth_unstable_by(limit, &order);
+        ranked.truncate(limit);
+    }
+    ranked.sort_unstable_by(&order);
+    let ids: Vec<i64> = ranked.iter().map(|((id, _, _), _)| *id).collect();
+    let titles: HashMap<i64, String> = report::titles(conn, &ids)?.into_iter().collect();
+    let top = ranked
+        .into_iter()
+        .map(|((id, budget, code), l)| RankedProject {
+            code,
+            title: titles.get(&id).cloned().unwrap_or_default(),
+            seed_budget: Money::usd_cents(budget).to_dto(),
             follow_up_usd: Money::usd_cents(l.usd_cents).to_dto(),
-            leverage: ratio(l.usd_cents, p.budget_usd_cents),
+            leverage: ratio(l.usd_cents, budget),
             unconverted_follow_up: l.unconverted,
         })
         .collect();
-    let mut by_source: BTreeMap<SourceType, (i64, i64, i64)> = BTreeMap::new();
-    let mut by_status: BTreeMap<FollowUpStatus, (i64, i64, i64)> = BTreeMap::new();
-    for f in &data.follow_ups {
-        let (source, status) = (f.source_type, f.status);
-        let missing = i64::from(f.usd_conversion == Conversion::MissingRate);
-        let s = by_source.entry(source).or_default();
-        s.0 += 1;
+    let mut by_source: BTreeMap<&str, (SourceType, i64, i64, i64)> = BTreeMap::new();
+    let mut by_status: BTreeMap<&str, (FollowUpStatus, i64, i64, i64)> = BTreeMap::new();
+    let mut records = 0i64;
+    for (source, status, conversion, n, usd) in groups {
+        let usd = usd.unwrap_or_default();
+        let missing = if conversion == Conversion::MissingRate {
+            n
+        } else {
+            0
+        };
+        records = add(records, n)?;
+        let s = by_source
+            .entry(source.as_str())
+            .or_insert((source, 0, 0, 0));
+        s.1 = add(s.1, n)?;
         if status.counts_as_leverage() {
-            s.1 = add(s.1, f.amount_usd_cents.unwrap_or_default())?;
-            s.2 += missing;
+            s.2 = add(s.2, usd)?;
+            s.3 = add(s.3, missing)?;
         }
-        let t = by_status.entry(status).or_default();
-        t.0 += 1;
-        t.1 = add(t.1, f.amount_usd_cents.unwrap_or_default())?;
-        t.2 += missing;
+        let t = by_status
+            .entry(status.as_str())
+            .or_insert((status, 0, 0, 0));
+        t.1 = add(t.1, n)?;
+        t.2 = add(t.2, usd)?;
+        t.3 = add(t.3, missing)?;
     }
-    let seed = data
-        .projects
-        .iter()
-        .map(|p| p.budget_usd_cents)
-        .try_fold(0i64, add)?;
-    let follow = ranked
-        .iter()
-        .map(|(_, l)| l.usd_cents)
-        .try_fold(0i64, add)?;
-    let unconverted: i64 = ranked.iter().map(|(_, l)| l.unconverted).sum();
     // Groups in the alphabetical order of their names.
-    let mut by_source: Vec<_> = by_source.into_iter().collect();
-    by_source.sort_by_key(|(s, _)| s.as_str());
-    let mut by_status: Vec<_> = by_status.into_iter().collect();
-    by_status.sort_by_key(|(s, _)| s.as_str());
     Ok(LeverageReport {
         sort: rank_by,
-        projects,
+        projects: top,
         by_source_type: by_source
-            .into_iter()
-            .map(|(source_type, (records, usd, missing))| SourceTypeTotal {
+            .into_values()
+            .map(|(source_type, records, usd, missing)| SourceTypeTotal {
                 source_type,
                 records,
                 follow_up_usd: Money::usd_cents(usd).to_dto(),
@@ -158,8 +205,8 @@ pub fn leverage(data: &Data, rank_by: RankBy, limit: usize) -> Result<LeverageRe
             })
             .collect(),
         by_status: by_status
-            .into_iter()
-            .map(|(status, (records, usd, missing))| StatusTotal {
+            .into_values()
+            .map(|(status, records, usd, missing)| StatusTotal {
                 status,
                 records,
                 follow_up_usd: Money::usd_cents(usd).to_dto(),
@@ -167,8 +214,8 @@ pub fn leverage(data: &Data, rank_by: RankBy, limit: usize) -> Result<LeverageRe
             })
             .collect(),
         totals: LeverageTotals {
-            projects: count(data.projects.len()),
-            records: count(data.follow_ups.len()),
+            projects,
+            records,
             seed_budget: Money::usd_cents(seed).to_dto(),
             follow_up_usd: Money::usd_cents(follow).to_dto(),
             leverage: ratio(follow, seed),

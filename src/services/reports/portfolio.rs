@@ -1,12 +1,12 @@
 //! `reports/portfolio`: count, seed budget, follow-up USD, leverage and unconverted amounts,
 //! grouped by one or two dimensions.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashMap;
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Data, Dim, Key, add, label, product, weights};
+use super::{Data, Dim, Key, KeyId, add, label};
 use crate::domain::FundingLine;
 use crate::domain::Money;
 use crate::domain::follow_up::FollowUpStatus;
@@ -160,7 +160,7 @@ fn metrics(projects: usize, seed: i64, follow: i64, unconverted: i64) -> Portfol
 
 #[derive(Default)]
 struct Acc {
-    projects: HashSet<i64>,
+    projects: usize,
     seed: i64,
     follow: i64,
     unconverted: i64,
@@ -168,60 +168,64 @@ struct Acc {
 
 /// Groups the selected projects by `dims` (one or two).
 pub fn portfolio(data: &Data, dims: &[Dim], c: &Catalogue) -> Result<PortfolioReport, ApiError> {
-    let mut groups: BTreeMap<Vec<Key>, Acc> = BTreeMap::new();
+    let splits = dims.iter().any(|d| d.splits());
+    let mut groups: HashMap<(KeyId, KeyId), Acc> = HashMap::new();
     let (mut seed_total, mut follow_total, mut unconverted_total) = (0i64, 0i64, 0i64);
-    for p in &data.projects {
-        let lev = data.leveraged(p.id);
-        seed_total = add(seed_total, p.budget_usd_cents)?;
-        follow_total = add(follow_total, lev.usd_cents)?;
-        unconverted_total = add(unconverted_total, lev.unconverted)?;
-        // (keys per dimension, seed, follow-up) for each part of the project's money.
-        let mut parts: Vec<(Vec<Vec<Key>>, i64, i64)> = Vec::new();
-        if dims.iter().any(|d| d.splits()) {
-            let states = data.shares.get(&p.id).cloned().unwrap_or_default();
-            let weights = weights(states.iter().map(|s| s.1));
-            let (seeds, follows) = (
-                split(p.budget_usd_cents, &weights),
-                split(lev.usd_cents, &weights),
-            );
-            for (i, (iso3, _, region)) in states.iter().enumerate() {
-                let keys = dims
-                    .iter()
-                    .map(|d| match d {
-                        Dim::Region => vec![Key::Text(region.clone())],
-                        Dim::MemberState => vec![Key::Text(iso3.clone())],
-                        other => data.keys(p, *other),
-                    })
-                    .collect();
-                parts.push((keys, seeds[i], follows[i]));
+    // (group, seed, follow-up) of each part of the current project's money.
+    let mut parts: Vec<((KeyId, KeyId), i64, i64)> = Vec::new();
+    for (i, p) in data.projects().iter().enumerate() {
+        seed_total = add(seed_total, p.budget)?;
+        follow_total = add(follow_total, p.follow)?;
+        unconverted_total = add(unconverted_total, p.unconverted)?;
+        parts.clear();
+        if splits {
+            let states = data.states_of(i);
+            let (seeds, follows) = match states {
+                // One state takes it all (unless its share is zero): no split to compute.
+                [one] if one.weight != 0 => (vec![p.budget], vec![p.follow]),
+                _ => {
+                    let weights: Vec<i64> = states.iter().map(|s| s.weight).collect();
+                    (split(p.budget, &weights), split(p.follow, &weights))
+                }
+            };
+            for (j, s) in states.iter().enumerate() {
+                let keys = |d: Dim| match d {
+                    Dim::Region => std::slice::from_ref(&s.region),
+                    Dim::MemberState => std::slice::from_ref(&s.state),
+                    other => data.keys(other, i),
+                };
+                combine(&mut parts, dims, keys, seeds[j], follows[j]);
             }
         } else {
-            parts.push((
-                dims.iter().map(|d| data.keys(p, *d)).collect(),
-                p.budget_usd_cents,
-                lev.usd_cents,
-            ));
+            combine(&mut parts, dims, |d| data.keys(d, i), p.budget, p.follow);
         }
-        for (keys, seed, follow) in parts {
-            for combo in product(&keys) {
-                let acc = groups.entry(combo).or_default();
-                acc.seed = add(acc.seed, seed)?;
-                acc.follow = add(acc.follow, follow)?;
-                if acc.projects.insert(p.id) {
-                    acc.unconverted = add(acc.unconverted, lev.unconverted)?;
-                }
+        // A project counts once in each group it reaches, with the sum of its parts there.
+        parts.sort_unstable_by_key(|part| part.0);
+        let mut at = 0;
+        while at < parts.len() {
+            let key = parts[at].0;
+            let acc = groups.entry(key).or_default();
+            acc.projects += 1;
+            acc.unconverted = add(acc.unconverted, p.unconverted)?;
+            while at < parts.len() && parts[at].0 == key {
+                acc.seed = add(acc.seed, parts[at].1)?;
+                acc.follow = add(acc.follow, parts[at].2)?;
+                at += 1;
             }
         }
     }
+    let mut groups: Vec<_> = groups.into_iter().collect();
+    groups.sort_unstable_by_key(|(k, _)| *k);
     let rows = groups
         .iter()
-        .map(|(keys, acc)| {
+        .map(|((k1, k2), acc)| {
             let mut row = PortfolioRow {
-                metrics: metrics(acc.projects.len(), acc.seed, acc.follow, acc.unconverted),
+                metrics: metrics(acc.projects, acc.seed, acc.follow, acc.unconverted),
                 ..PortfolioRow::default()
             };
-            for (d, k) in dims.iter().zip(keys) {
-                row.set(*d, k, label(*d, k, c, data));
+            for (d, k) in dims.iter().zip([k1, k2]) {
+                let key = data.key(*d, *k);
+                row.set(*d, &key, label(*d, &key, c, data));
             }
             row
         })
@@ -248,11 +252,28 @@ pub fn portfolio(data: &Data, dims: &[Dim], c: &Catalogue) -> Result<PortfolioRe
         group_by: dims.to_vec(),
         rows,
         totals: metrics(
-            data.projects.len(),
+            data.projects().len(),
             seed_total,
             follow_total,
             unconverted_total,
         ),
         notes,
     })
+}
+
+/// Adds a part of a project's money to every combination of one key per dimension.
+fn combine<'a>(
+    parts: &mut Vec<((KeyId, KeyId), i64, i64)>,
+    dims: &[Dim],
+    keys: impl Fn(Dim) -> &'a [KeyId],
+    seed: i64,
+    follow: i64,
+) {
+    let first = keys(dims[0]);
+    let second = dims.get(1).map_or(&[0][..], |d| keys(*d));
+    for k1 in first {
+        for k2 in second {
+            parts.push(((*k1, *k2), seed, follow));
+        }
+    }
 }
