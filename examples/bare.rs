@@ -4,6 +4,8 @@
 //!
 //!     cargo run --release --example bare -- <file.json> <127.0.0.1:port>
 
+#![forbid(unsafe_code)]
+
 use actix_web::{App, HttpResponse, HttpServer, web};
 
 #[actix_web::main]

@@ -39,6 +39,8 @@
 //! The database is SQLite (embedded default) or PostgreSQL, chosen by the URL; the same
 //! diesel code serves both ([`db`]).
 
+#![forbid(unsafe_code)]
+
 pub mod api;
 pub mod app;
 pub mod auth;

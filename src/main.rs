@@ -1,5 +1,7 @@
 //! The `devfund` binary: parse the command line, start logging, run the command.
 
+#![forbid(unsafe_code)]
+
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {

@@ -117,16 +117,12 @@ async fn list_audit_events(
     let paging = paging.into_inner().paging()?;
     let export = negotiate::choose(&req, q.format)?;
     if export != Format::Json {
-        let pool = state.pool.clone();
-        return csv::stream_list(export, "audit-events", move |offset| {
-            let (pool, page) = (pool.clone(), page.clone());
-            async move {
-                db::run(&pool, move |conn| {
-                    page(conn, offset, csv::BATCH).map(|p| p.0)
-                })
-                .await
-            }
-        })
+        return csv::stream_list(
+            export,
+            "audit-events",
+            &state.pool,
+            move |conn, offset, limit| page(conn, offset, limit).map(|p| p.0),
+        )
         .await
         .map(negotiate::vary);
     }

@@ -1,29 +1,29 @@
 //! CSV and XLSX exports: CSV cells quoted as RFC 4180 has it, XLSX cells typed (see
-//! [`cells`] and [`xlsx`]), whole lists read batch by batch.
+//! [`cells`] and [`xlsx`]), whole lists read page by page from one snapshot (see [`table`]).
 //!
-//! Lists with a curated column set (projects, follow-up funding) render their own rows;
+//! Lists with a curated column set (projects, follow-up funding) write their own rows;
 //! every other list and report renders its JSON items through [`flatten`]: one column per
 //! field, a nested object's fields as `parent_field`, money as `field` (the amount) and
 //! `field_currency`, a list of plain values joined by `;`. Both formats hold the same rows
 //! and columns.
 
-use std::future::Future;
+use std::marker::PhantomData;
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use futures_util::StreamExt;
 use serde::Serialize;
 
 use super::negotiate::{self, Format};
+use crate::db::Conn;
 use crate::error::ApiError;
 
 mod cells;
+pub mod table;
 pub mod xlsx;
 
 pub use cells::{Cell, Currencies, Kind, flatten};
+pub use table::{PAGE_ROWS, Source, Table, export};
 
-/// Rows per batch of a streamed export.
-pub const BATCH: i64 = 1000;
 /// Whether `value` is a plain negative number (`-3`, `-0.2500`): a spreadsheet reads it as
 /// the number it is, never as a formula.
 fn negative_number(value: &str) -> bool {
@@ -39,35 +39,13 @@ pub fn formula_like(value: &str) -> bool {
     value.starts_with(['=', '+', '-', '@', '\t', '\r']) && !negative_number(value)
 }
 
-/// Appends one row. Text a spreadsheet would run as a formula is prefixed with a quote;
-/// a negative number is left as it is.
-pub fn push_row<S: AsRef<str>>(out: &mut String, cells: &[S]) {
-    for (i, cell) in cells.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let value = cell.as_ref();
-        let guarded = if formula_like(value) {
-            format!("'{value}")
-        } else {
-            value.to_owned()
-        };
-        if guarded.contains([',', '"', '\n', '\r']) {
-            out.push('"');
-            out.push_str(&guarded.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(&guarded);
-        }
-    }
-    out.push_str("\r\n");
-}
-
-/// Appends the rows of `rows` as CSV text.
-fn push_cells(out: &mut String, rows: &[Vec<Cell>]) {
+/// Writes rows of cells to a table.
+fn write_rows<T: Table>(out: &mut T, rows: &[Vec<Cell>]) {
     for cells in rows {
-        let texts: Vec<&str> = cells.iter().map(|c| c.text.as_str()).collect();
-        push_row(out, &texts);
+        for cell in cells {
+            out.cell(cell.kind, &cell.text);
+        }
+        out.end_row();
     }
 }
 
@@ -110,104 +88,10 @@ fn attachment<S: AsRef<str>>(
         });
         return head(format, filename).streaming(body);
     }
-    let mut out = String::new();
-    push_row(&mut out, columns);
-    push_cells(&mut out, &rows);
-    head(format, filename).body(out)
-}
-
-/// Streams a whole list: `fetch(offset)` gives the rows of one batch of up to [`BATCH`]
-/// records, in `columns`. CSV is sent batch by batch; its first batch is read before
-/// answering, so a failure there is still a proper problem response, and a later failure
-/// ends the stream early (and is logged). XLSX reads every batch into a constant-memory
-/// worksheet first (on the blocking pool), so any failure is a problem response, and sends
-/// the finished file from a temporary file.
-pub async fn stream<F, Fut>(
-    format: Format,
-    filename: &str,
-    columns: &'static [&'static str],
-    fetch: F,
-) -> Result<HttpResponse, ApiError>
-where
-    F: Fn(i64) -> Fut + Clone + 'static,
-    Fut: Future<Output = Result<Vec<Vec<Cell>>, ApiError>> + 'static,
-{
-    if format == Format::Xlsx {
-        let mut sheet = xlsx::off_executor(move || xlsx::Sheet::new(columns)).await?;
-        let mut offset = 0;
-        loop {
-            let rows = fetch(offset).await?;
-            let full = rows.len() as i64 == BATCH;
-            sheet = xlsx::off_executor(move || {
-                sheet.append(&rows)?;
-                Ok(sheet)
-            })
-            .await?;
-            if !full {
-                break;
-            }
-            offset += BATCH;
-        }
-        let (file, len) = xlsx::off_executor(move || sheet.finish_to_file()).await?;
-        let body = actix_web::body::SizedStream::new(len, xlsx::file_chunks(file));
-        return Ok(head(format, filename).body(body));
-    }
-    let first = fetch(0).await?;
-    let mut text = String::new();
-    push_row(&mut text, columns);
-    push_cells(&mut text, &first);
-    let more = (first.len() as i64 == BATCH).then_some(BATCH);
-    let rest = later_batches(more, BATCH, "CSV export", move |offset| {
-        let fetch = fetch.clone();
-        async move {
-            let rows = fetch(offset).await?;
-            let mut text = String::new();
-            push_cells(&mut text, &rows);
-            Ok((text, rows.len()))
-        }
-    });
-    let body =
-        futures_util::stream::once(
-            async move { Ok::<_, actix_web::Error>(web::Bytes::from(text)) },
-        )
-        .chain(rest);
-    Ok(head(format, filename).streaming(body))
-}
-
-/// The batches of a streamed export after its first (which its handler reads before
-/// answering, so that a failure there is still a problem response): from offset `next`,
-/// `fetch(offset)` renders up to `batch` records and says how many it held; a short batch is
-/// the last. A failure ends the body early and is logged as `what` stopping.
-pub fn later_batches<F, Fut>(
-    next: Option<i64>,
-    batch: i64,
-    what: &'static str,
-    fetch: F,
-) -> impl futures_util::Stream<Item = Result<web::Bytes, actix_web::Error>> + 'static
-where
-    F: Fn(i64) -> Fut + Clone + 'static,
-    Fut: Future<Output = Result<(String, usize), ApiError>> + 'static,
-{
-    futures_util::stream::unfold(next, move |offset| {
-        let fetch = fetch.clone();
-        async move {
-            let offset = offset?;
-            match fetch(offset).await {
-                Ok((_, 0)) => None,
-                Ok((text, n)) => {
-                    let next = (n as i64 == batch).then_some(offset + batch);
-                    Some((Ok(web::Bytes::from(text)), next))
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "{what} stopped");
-                    Some((
-                        Err(actix_web::error::ErrorInternalServerError("export failed")),
-                        None,
-                    ))
-                }
-            }
-        }
-    })
+    let mut csv = table::Csv::default();
+    csv.header(columns);
+    write_rows(&mut csv, &rows);
+    head(format, filename).body(csv.take())
 }
 
 /// Items rendered through [`flatten`]: the columns of their fields in order of first
@@ -306,23 +190,61 @@ pub fn items_or_json<T: Serialize + Columns, J: Serialize>(
     Ok(negotiate::vary(res))
 }
 
-/// A whole list read in batches (`fetch(offset)` gives up to [`BATCH`] items), exported in
-/// the columns of `T`.
-pub async fn stream_list<T, F, Fut>(
+/// A list read a page at a time by `page(conn, offset, limit)`, in the columns of `T`: the
+/// [`Source`] of the lists whose size stays small (reference data, users, member states, a
+/// project's history, evaluations). Inside the export's one snapshot its pages are
+/// consistent; each re-reads the rows before it, which a long list (projects, follow-up
+/// funding) avoids with a keyset source of its own.
+pub struct Offset<T, F> {
+    page: F,
+    offset: i64,
+    item: PhantomData<fn() -> T>,
+}
+
+impl<T, F> Offset<T, F>
+where
+    T: Serialize + Columns + 'static,
+    F: FnMut(&mut Conn, i64, i64) -> Result<Vec<T>, ApiError> + Send + 'static,
+{
+    pub fn new(page: F) -> Self {
+        Offset {
+            page,
+            offset: 0,
+            item: PhantomData,
+        }
+    }
+}
+
+impl<T, F> Source for Offset<T, F>
+where
+    T: Serialize + Columns + 'static,
+    F: FnMut(&mut Conn, i64, i64) -> Result<Vec<T>, ApiError> + Send + 'static,
+{
+    fn columns(&self) -> &'static [&'static str] {
+        T::COLUMNS
+    }
+
+    fn next_page<O: Table>(&mut self, conn: &mut Conn, out: &mut O) -> Result<bool, ApiError> {
+        let items = (self.page)(conn, self.offset, PAGE_ROWS)?;
+        write_rows(out, &rows_of(&items)?);
+        self.offset += PAGE_ROWS;
+        Ok(items.len() as i64 == PAGE_ROWS)
+    }
+}
+
+/// A whole list read by `page(conn, offset, limit)` from one snapshot, exported in the
+/// columns of `T`.
+pub async fn stream_list<T, F>(
     format: Format,
     filename: &str,
-    fetch: F,
+    pool: &crate::db::Pool,
+    page: F,
 ) -> Result<HttpResponse, ApiError>
 where
-    T: Serialize + Columns,
-    F: Fn(i64) -> Fut + Clone + 'static,
-    Fut: Future<Output = Result<Vec<T>, ApiError>> + 'static,
+    T: Serialize + Columns + 'static,
+    F: FnMut(&mut Conn, i64, i64) -> Result<Vec<T>, ApiError> + Send + 'static,
 {
-    stream(format, filename, T::COLUMNS, move |offset| {
-        let batch = fetch(offset);
-        async move { rows_of(&batch.await?) }
-    })
-    .await
+    export(format, filename, pool, Offset::new(page)).await
 }
 
 /// Report rows (whose columns depend on the request) as a CSV or XLSX attachment.
@@ -338,7 +260,7 @@ pub fn table<T: Serialize>(
 
 /// A filtered list as the client asked (see [`super::negotiate`]): one page of `page(conn,
 /// offset, limit)` items with the `count` total as JSON, or every item exported as CSV or
-/// XLSX in batches, each turned into its row by `row`.
+/// XLSX page by page from one snapshot, each turned into its row by `row`.
 #[expect(
     clippy::too_many_arguments,
     reason = "the request, its two choices, the pool and the four parts of a list read best side by side"
@@ -356,7 +278,7 @@ pub async fn page_or_stream<T, R, P, C>(
 where
     T: Serialize + Send + 'static,
     R: Serialize + Columns + 'static,
-    P: Fn(&mut crate::db::Conn, i64, i64) -> Result<Vec<T>, ApiError> + Clone + Send + 'static,
+    P: Fn(&mut crate::db::Conn, i64, i64) -> Result<Vec<T>, ApiError> + Send + 'static,
     C: FnOnce(&mut crate::db::Conn) -> Result<i64, ApiError> + Send + 'static,
 {
     // Paging is checked even for an export, which ignores it: a bad value is refused
@@ -364,13 +286,8 @@ where
     let paging = paging.paging()?;
     let format = negotiate::choose(req, format)?;
     if format != Format::Json {
-        let pool = pool.clone();
-        return stream_list(format, filename, move |offset| {
-            let (pool, page) = (pool.clone(), page.clone());
-            async move {
-                let items = crate::db::run(&pool, move |conn| page(conn, offset, BATCH)).await?;
-                Ok(items.into_iter().map(row).collect::<Vec<_>>())
-            }
+        return stream_list(format, filename, pool, move |conn, offset, limit| {
+            Ok(page(conn, offset, limit)?.into_iter().map(row).collect())
         })
         .await
         .map(negotiate::vary);
@@ -391,11 +308,18 @@ mod tests {
 
     #[test]
     fn formulas_are_quoted_and_negative_numbers_are_not() {
-        let mut out = String::new();
-        push_row(
-            &mut out,
-            &["=1+1", "-1+1", "-", "@A1", "-0.2500", "-3", "-1.", "12"],
+        let mut csv = table::Csv::default();
+        csv.header(&["=1+1", "-1+1", "-", "@A1", "-0.2500", "-3", "-1.", "12"]);
+        assert_eq!(csv.take(), b"'=1+1,'-1+1,'-,'@A1,-0.2500,-3,'-1.,12\r\n");
+    }
+
+    #[test]
+    fn cells_with_separators_quotes_or_line_breaks_are_quoted() {
+        let mut csv = table::Csv::default();
+        csv.header(&["a,b", "say \"hi\"", "two\nlines", "=x,y", "plain"]);
+        assert_eq!(
+            csv.take(),
+            b"\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\"'=x,y\",plain\r\n"
         );
-        assert_eq!(out, "'=1+1,'-1+1,'-,'@A1,-0.2500,-3,'-1.,12\r\n");
     }
 }

@@ -208,16 +208,12 @@ pub async fn list_exchange_rates(
     let paging = paging.into_inner().paging()?;
     let export = negotiate::choose(&req, q.format)?;
     if export != Format::Json {
-        let pool = state.pool.clone();
-        return csv::stream_list(export, "exchange-rates", move |offset| {
-            let (pool, page) = (pool.clone(), page.clone());
-            async move {
-                db::run(&pool, move |conn| {
-                    page(conn, offset, csv::BATCH).map(|p| p.0)
-                })
-                .await
-            }
-        })
+        return csv::stream_list(
+            export,
+            "exchange-rates",
+            &state.pool,
+            move |conn, offset, limit| page(conn, offset, limit).map(|p| p.0),
+        )
         .await
         .map(negotiate::vary);
     }

@@ -26,6 +26,7 @@ pub mod reference;
 pub mod reports;
 pub mod results;
 pub mod schemas;
+pub mod stream;
 pub mod strict_json;
 pub mod system;
 pub mod users;

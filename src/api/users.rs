@@ -173,15 +173,8 @@ async fn list_users(
     let paging = query.into_inner().paging()?;
     let export = negotiate::choose(&req, format.format)?;
     if export != Format::Json {
-        let pool = state.pool.clone();
-        return csv::stream_list(export, "users", move |offset| {
-            let pool = pool.clone();
-            async move {
-                db::run(&pool, move |conn| {
-                    page(conn, offset, csv::BATCH).map(|p| p.0)
-                })
-                .await
-            }
+        return csv::stream_list(export, "users", &state.pool, move |conn, offset, limit| {
+            page(conn, offset, limit).map(|p| p.0)
         })
         .await
         .map(negotiate::vary);

@@ -7,7 +7,8 @@
 //! actix's blocking pool. The pool carries a [`DbHealth`]: once the database is known to be
 //! down, requests answer 503 at once instead of each waiting out the checkout timeout.
 //! Advisory locks (the envelope of a year and line, taken before an approval counts what is
-//! committed) are in `locks`.
+//! committed) are in `locks`. A read of many statements that must see one state of the
+//! database (a whole list's export) runs in one [`snapshot`] transaction.
 
 pub mod health;
 mod locks;
@@ -16,6 +17,7 @@ pub mod migrate;
 pub mod migrations_gen;
 mod pool;
 pub mod schema;
+pub mod snapshot;
 pub mod sql;
 pub mod wake;
 

@@ -8,6 +8,7 @@ use crate::db::Conn;
 use crate::db::schema::{follow_ups, member_states, project_member_states, projects};
 use crate::db::sql::sum_exact;
 use crate::domain::follow_up::{Conversion, Dimension, FollowUpStatus, SourceType};
+use crate::{keyset_nullable_step, keyset_step};
 
 /// The columns a client writes, checked (`services::follow_ups::input`).
 #[derive(
@@ -172,8 +173,7 @@ impl FollowUpFilter {
             .get_result(conn)
     }
 
-    pub fn page(&self, conn: &mut Conn, offset: i64, limit: i64) -> QueryResult<Vec<FollowUp>> {
-        let mut q = self.apply(follow_ups::table.into_boxed());
+    fn sorted<'a>(&self, mut q: Boxed<'a>) -> Boxed<'a> {
         for (key, desc) in &self.sort {
             q = match (key, desc) {
                 (FollowUpSort::Date, false) => q.then_order_by(follow_ups::date_start.asc()),
@@ -189,10 +189,55 @@ impl FollowUpFilter {
             };
         }
         q.then_order_by(follow_ups::id.asc())
+    }
+
+    pub fn page(&self, conn: &mut Conn, offset: i64, limit: i64) -> QueryResult<Vec<FollowUp>> {
+        self.sorted(self.apply(follow_ups::table.into_boxed()))
             .offset(offset)
             .limit(limit)
             .select(FollowUp::as_select())
             .load(conn)
+    }
+
+    /// The filtered, sorted list after `last` (from its start when `None`), at most `limit`
+    /// records: the pages of a whole list's export, by keyset (see
+    /// [`crate::models::keyset`]; the dates and USD amounts sorted by may be NULL).
+    pub fn after(
+        &self,
+        conn: &mut Conn,
+        last: Option<&FollowUp>,
+        limit: i64,
+    ) -> QueryResult<Vec<FollowUp>> {
+        let mut q = self.sorted(self.apply(follow_ups::table.into_boxed()));
+        if let Some(last) = last {
+            let nulls_first = crate::models::keyset::nulls_first(conn);
+            let mut steps: Vec<_> = self
+                .sort
+                .iter()
+                .map(|(key, desc)| match key {
+                    FollowUpSort::Date => keyset_nullable_step!(
+                        follow_ups::date_start,
+                        last.v.content.date_start,
+                        *desc,
+                        nulls_first
+                    ),
+                    FollowUpSort::AmountUsd => keyset_nullable_step!(
+                        follow_ups::amount_usd_cents,
+                        last.v.amount_usd_cents,
+                        *desc,
+                        nulls_first
+                    ),
+                    FollowUpSort::UpdatedAt => {
+                        keyset_step!(follow_ups::updated_at, last.v.updated_at, *desc)
+                    }
+                })
+                .collect();
+            steps.push(keyset_step!(follow_ups::id, last.id, false));
+            if let Some(cond) = crate::models::keyset::after(steps) {
+                q = q.filter(cond);
+            }
+        }
+        q.limit(limit).select(FollowUp::as_select()).load(conn)
     }
 }
 

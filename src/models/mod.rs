@@ -7,6 +7,7 @@ pub mod evaluation;
 pub mod exchange_rate;
 pub mod follow_up;
 pub mod funding_rule;
+pub mod keyset;
 pub mod member_state;
 pub mod project;
 pub mod publication;

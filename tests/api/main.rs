@@ -9,6 +9,7 @@ mod contract_edges;
 mod db_down;
 mod evaluation_reports;
 mod evaluations;
+mod exports;
 mod follow_ups;
 mod healthcheck;
 mod hostile;

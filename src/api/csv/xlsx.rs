@@ -9,6 +9,7 @@ use std::io::{Read, Seek, SeekFrom};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, XlsxError};
 
 use super::cells::{Cell, Kind, full_date};
+use super::table::Table;
 use crate::error::ApiError;
 
 /// The media type of an XLSX workbook.
@@ -17,11 +18,15 @@ pub const MEDIA_TYPE: &str = "application/vnd.openxmlformats-officedocument.spre
 /// Excel's limit on the characters of one cell; longer text is cut there.
 const MAX_TEXT: usize = 32_767;
 
-/// A worksheet being written: the header row first, then rows in order.
+/// A worksheet being written: the header row first, then rows in order, cell by cell (it
+/// is a [`Table`]; the first failure to write a cell is kept for [`Sheet::check`]).
 pub struct Sheet {
     workbook: Workbook,
     next_row: u32,
+    next_col: u16,
     date: Format,
+    failure: Option<ApiError>,
+    scratch: String,
 }
 
 fn failed(e: XlsxError) -> ApiError {
@@ -48,36 +53,70 @@ impl Sheet {
         Ok(Sheet {
             workbook,
             next_row: 1,
+            next_col: 0,
             date: Format::new().set_num_format("yyyy-mm-dd"),
+            failure: None,
+            scratch: String::new(),
         })
     }
 
     /// Appends rows after those already written.
     pub fn append(&mut self, rows: &[Vec<Cell>]) -> Result<(), ApiError> {
-        let sheet = self.workbook.worksheet_from_index(0).map_err(failed)?;
         for cells in rows {
-            for (i, cell) in cells.iter().enumerate() {
-                let col = u16::try_from(i).map_err(ApiError::internal)?;
-                write(sheet, self.next_row, col, cell, &self.date).map_err(failed)?;
+            for cell in cells {
+                self.cell(cell.kind, &cell.text);
             }
-            self.next_row += 1;
+            self.end_row();
         }
-        Ok(())
+        self.check()
+    }
+
+    /// The first failure to write a cell so far, if any.
+    pub fn check(&mut self) -> Result<(), ApiError> {
+        self.failure.take().map_or(Ok(()), Err)
     }
 
     /// The finished file, in memory (a small export).
     pub fn finish(mut self) -> Result<Vec<u8>, ApiError> {
+        self.check()?;
         self.workbook.save_to_buffer().map_err(failed)
     }
 
     /// The finished file in an anonymous temporary file, rewound, and its length: a whole
     /// list's export is never held in memory (see [`file_chunks`]).
     pub fn finish_to_file(mut self) -> Result<(std::fs::File, u64), ApiError> {
+        self.check()?;
         let mut file = tempfile::tempfile().map_err(ApiError::internal)?;
         self.workbook.save_to_writer(&mut file).map_err(failed)?;
         let len = file.seek(SeekFrom::End(0)).map_err(ApiError::internal)?;
         file.seek(SeekFrom::Start(0)).map_err(ApiError::internal)?;
         Ok((file, len))
+    }
+}
+
+impl Table for Sheet {
+    fn cell(&mut self, kind: Kind, text: &str) {
+        if self.failure.is_some() {
+            return;
+        }
+        let (row, col) = (self.next_row, self.next_col);
+        self.next_col = self.next_col.saturating_add(1);
+        let written = self
+            .workbook
+            .worksheet_from_index(0)
+            .and_then(|sheet| write(sheet, row, col, kind, text, &self.date));
+        if let Err(e) = written {
+            self.failure = Some(failed(e));
+        }
+    }
+
+    fn end_row(&mut self) {
+        self.next_row += 1;
+        self.next_col = 0;
+    }
+
+    fn scratch(&mut self) -> &mut String {
+        &mut self.scratch
     }
 }
 
@@ -117,14 +156,14 @@ fn write(
     sheet: &mut rust_xlsxwriter::Worksheet,
     row: u32,
     col: u16,
-    cell: &Cell,
+    kind: Kind,
+    text: &str,
     date: &Format,
 ) -> Result<(), XlsxError> {
-    let text = cell.text.as_str();
     if text.is_empty() {
         return Ok(());
     }
-    match cell.kind {
+    match kind {
         Kind::Number => {
             if let Some(n) = number(text) {
                 sheet.write_number(row, col, n)?;

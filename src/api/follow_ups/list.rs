@@ -5,7 +5,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{FollowUpResponse, response};
-use crate::api::csv::Cell;
+use crate::api::csv::{Kind, PAGE_ROWS, Source, Table};
 use crate::api::negotiate::{self, Format};
 use crate::api::params::{List, Query, Sort, SortKeys, Timestamp, instant, sort, texts, values};
 use crate::api::schemas::{CurrencyCode, Iso3Code, ProjectCodeSchema, RegionCode};
@@ -123,45 +123,63 @@ const CSV_COLUMNS: &[&str] = &[
     "evidence_url",
 ];
 
-fn csv_row(f: &FollowUpView) -> Vec<Cell> {
+fn csv_row<T: Table>(out: &mut T, f: &FollowUpView) {
     let r = response(f);
     let amount = r.amount.as_ref();
-    vec![
-        Cell::number(r.id.to_string()),
-        Cell::text(r.project_code),
-        Cell::text(r.title.unwrap_or_default()),
-        Cell::text(r.source_name.unwrap_or_default()),
-        Cell::text(r.source_type.as_str()),
-        Cell::number(amount.map(|a| a.amount.clone()).unwrap_or_default()),
-        Cell::text(amount.map(|a| a.currency.clone()).unwrap_or_default()),
-        Cell::bool(r.amount_is_lower_bound),
-        Cell::number(r.amount_usd.map(|m| m.amount).unwrap_or_default()),
-        Cell::number(r.usd_rate.unwrap_or_default()),
-        Cell::text(r.usd_conversion.as_str()),
-        Cell::text(r.status.as_str()),
-        Cell::date(r.date.unwrap_or_default()),
-        Cell::bool(r.in_kind),
-        Cell::text(
-            r.scaling_up_dimensions
-                .iter()
-                .map(|d| d.as_str())
-                .collect::<Vec<_>>()
-                .join(";"),
-        ),
-        Cell::text(r.follow_up_project_code.unwrap_or_default()),
-        Cell::text(r.description.unwrap_or_default()),
-        Cell::text(r.evidence_url.unwrap_or_default()),
-    ]
+    out.display(Kind::Number, r.id);
+    out.text(&r.project_code);
+    out.text(r.title.as_deref().unwrap_or_default());
+    out.text(r.source_name.as_deref().unwrap_or_default());
+    out.text(r.source_type.as_str());
+    out.cell(Kind::Number, amount.map_or("", |a| &a.amount));
+    out.text(amount.map_or("", |a| &a.currency));
+    out.display(Kind::Bool, r.amount_is_lower_bound);
+    out.cell(
+        Kind::Number,
+        r.amount_usd.as_ref().map_or("", |m| &m.amount),
+    );
+    out.cell(Kind::Number, r.usd_rate.as_deref().unwrap_or_default());
+    out.text(r.usd_conversion.as_str());
+    out.text(r.status.as_str());
+    out.cell(Kind::Date, r.date.as_deref().unwrap_or_default());
+    out.display(Kind::Bool, r.in_kind);
+    out.joined(
+        Kind::Text,
+        r.scaling_up_dimensions.iter().map(|d| d.as_str()),
+    );
+    out.text(r.follow_up_project_code.as_deref().unwrap_or_default());
+    out.text(r.description.as_deref().unwrap_or_default());
+    out.text(r.evidence_url.as_deref().unwrap_or_default());
+    out.end_row();
 }
 
-/// One batch of views of follow-up rows, with their projects' codes (two queries).
-fn views(
+/// The whole filtered list, a page at a time by keyset, from the export's one snapshot.
+struct FollowUpRows {
+    filter: FollowUpFilter,
+    last: Option<crate::models::follow_up::FollowUp>,
+}
+
+impl Source for FollowUpRows {
+    fn columns(&self) -> &'static [&'static str] {
+        CSV_COLUMNS
+    }
+
+    fn next_page<T: Table>(&mut self, conn: &mut db::Conn, out: &mut T) -> Result<bool, ApiError> {
+        let rows = self.filter.after(conn, self.last.as_ref(), PAGE_ROWS)?;
+        let full = rows.len() as i64 == PAGE_ROWS;
+        self.last = rows.last().cloned();
+        for view in views_of(conn, rows)? {
+            csv_row(out, &view);
+        }
+        Ok(full)
+    }
+}
+
+/// Views of follow-up rows, with their projects' codes (one query).
+fn views_of(
     conn: &mut crate::db::Conn,
-    filter: &FollowUpFilter,
-    offset: i64,
-    limit: i64,
+    rows: Vec<crate::models::follow_up::FollowUp>,
 ) -> Result<Vec<FollowUpView>, ApiError> {
-    let rows = filter.page(conn, offset, limit)?;
     let ids: Vec<i64> = rows.iter().map(|r| r.project_id).collect();
     let codes = crate::models::project::Project::codes(conn, &ids)?;
     Ok(rows
@@ -172,6 +190,17 @@ fn views(
             values: r.v,
         })
         .collect())
+}
+
+/// One page of views of follow-up rows (two queries).
+fn views(
+    conn: &mut crate::db::Conn,
+    filter: &FollowUpFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<FollowUpView>, ApiError> {
+    let rows = filter.page(conn, offset, limit)?;
+    views_of(conn, rows)
 }
 
 fn list_filter(q: &ListFollowUpsQuery) -> FollowUpFilter {
@@ -201,19 +230,10 @@ async fn list(
     let paging = paging.paging()?;
     let export = negotiate::choose(req, format)?;
     if export != Format::Json {
-        let pool = state.pool.clone();
-        return crate::api::csv::stream(export, "follow-up-funding", CSV_COLUMNS, move |offset| {
-            let (pool, filter) = (pool.clone(), filter.clone());
-            async move {
-                let batch = db::run(&pool, move |conn| {
-                    views(conn, &filter, offset, crate::api::csv::BATCH)
-                })
-                .await?;
-                Ok(batch.iter().map(csv_row).collect())
-            }
-        })
-        .await
-        .map(negotiate::vary);
+        let rows = FollowUpRows { filter, last: None };
+        return crate::api::csv::export(export, "follow-up-funding", &state.pool, rows)
+            .await
+            .map(negotiate::vary);
     }
     let (views, total) = db::run(&state.pool, move |conn| {
         let total = filter.count(conn)?;

@@ -112,17 +112,15 @@ pub async fn list_member_states(
     let paging = paging.into_inner().paging()?;
     let export = negotiate::choose(&req, q.format)?;
     if export != Format::Json {
-        let state = state.into_inner();
-        return csv::stream_list(export, "member-states", move |offset| {
-            let (state, filter) = (state.clone(), filter.clone());
-            async move {
-                let pool = state.pool.clone();
-                db::run(&pool, move |conn| {
-                    page_of(conn, &state.catalogue, &filter, offset, csv::BATCH).map(|p| p.0)
-                })
-                .await
-            }
-        })
+        let catalogue = state.catalogue.clone();
+        return csv::stream_list(
+            export,
+            "member-states",
+            &state.pool,
+            move |conn, offset, limit| {
+                page_of(conn, &catalogue, &filter, offset, limit).map(|p| p.0)
+            },
+        )
         .await
         .map(negotiate::vary);
     }

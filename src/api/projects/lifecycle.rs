@@ -106,17 +106,13 @@ pub async fn get_project_history(
     let paging = paging.into_inner().paging()?;
     let export = negotiate::choose(&req, format.format)?;
     if export != Format::Json {
-        // The first batch is read before answering, so an unknown project is still a 404.
-        let pool = state.pool.clone();
-        return csv::stream_list(export, "history", move |offset| {
-            let (pool, page) = (pool.clone(), page.clone());
-            async move {
-                db::run(&pool, move |conn| {
-                    page(conn, offset, csv::BATCH).map(|p| p.0)
-                })
-                .await
-            }
-        })
+        // The first page is read before answering, so an unknown project is still a 404.
+        return csv::stream_list(
+            export,
+            "history",
+            &state.pool,
+            move |conn, offset, limit| page(conn, offset, limit).map(|p| p.0),
+        )
         .await
         .map(negotiate::vary);
     }

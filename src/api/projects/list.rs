@@ -1,4 +1,5 @@
-//! The project list: filters, sort, pages, incremental sync, and the CSV export.
+//! The project list: filters, sort, pages, incremental sync; its CSV export is in
+//! [`super::export`].
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Deserialize;
@@ -17,11 +18,11 @@ use crate::api::{PageQuery, page_response};
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::domain::project::Status;
-use crate::domain::{FundingLine, Iso3, Money, Scope, Share};
+use crate::domain::{FundingLine, Iso3, Money, Scope};
 use crate::error::ApiError;
 use crate::models::project::{ProjectFilter, ProjectSort};
 use crate::models::reference::Catalogue;
-use crate::services::projects::{self, ProjectView};
+use crate::services::projects;
 use crate::state::AppState;
 
 /// Filters of the project list (and of every report): comma-separated values within one
@@ -181,7 +182,7 @@ pub async fn list_projects(
     let paging = paging.into_inner().paging()?;
     let export = negotiate::choose(&req, query.format)?;
     if export != Format::Json {
-        return csv::respond(export, state.into_inner(), filter)
+        return super::export::respond(export, &state.pool, state.catalogue.clone(), filter)
             .await
             .map(negotiate::vary);
     }
@@ -193,135 +194,4 @@ pub async fn list_projects(
     .await?;
     let items: Vec<ProjectResponse> = views.iter().map(response).collect();
     Ok(negotiate::vary(page_response(&req, items, total, paging)))
-}
-
-mod csv {
-    use std::sync::Arc;
-
-    use super::*;
-    use crate::api::csv::{BATCH, Cell, stream};
-
-    const COLUMNS: &[&str] = &[
-        "code",
-        "title",
-        "status",
-        "funding_line",
-        "funding_year",
-        "scope",
-        "budget_usd",
-        "staff_office_share",
-        "exceptional_increase",
-        "thematic_area",
-        "thematic_area_label",
-        "member_states",
-        "member_state_names",
-        "regions",
-        "region_labels",
-        "sdg_targets",
-        "migof",
-        "gcm_objectives",
-        "msd",
-        "start_date",
-        "end_date",
-        "actual_end_date",
-        "follow_up_total_usd",
-        "leverage",
-        "updated_at",
-    ];
-
-    fn row(v: &ProjectView, c: &Catalogue) -> Vec<Cell> {
-        let p = &v.values.content;
-        let ch = &v.children;
-        let join = |items: Vec<String>| Cell::text(items.join(";"));
-        let mut regions: Vec<String> = ch.member_states.iter().map(|s| s.region.clone()).collect();
-        regions.dedup();
-        let label = |code: &Option<String>| {
-            code.as_ref()
-                .and_then(|a| {
-                    c.taxonomies
-                        .get("thematic-areas")?
-                        .iter()
-                        .find(|t| &t.code == a)
-                        .map(|t| t.label.clone())
-                })
-                .unwrap_or_default()
-        };
-        let date =
-            |d: Option<chrono::NaiveDate>| Cell::date(d.map(|d| d.to_string()).unwrap_or_default());
-        vec![
-            Cell::text(p.code.clone()),
-            Cell::text(p.title.clone()),
-            Cell::text(p.status.to_string()),
-            Cell::text(p.funding_line.to_string()),
-            Cell::number(p.funding_year.to_string()),
-            Cell::text(p.scope.to_string()),
-            Cell::number(Money::usd_cents(p.budget_usd_cents).amount_string()),
-            Cell::number(
-                p.staff_office_share_ppm
-                    .map(|s| Share::from_ppm(i64::from(s)).to_string())
-                    .unwrap_or_default(),
-            ),
-            Cell::bool(p.exceptional_increase),
-            Cell::text(p.thematic_area.clone().unwrap_or_default()),
-            Cell::text(label(&p.thematic_area)),
-            join(ch.member_states.iter().map(|s| s.iso3.clone()).collect()),
-            join(ch.member_states.iter().map(|s| s.name.clone()).collect()),
-            join(regions.clone()),
-            join(
-                regions
-                    .iter()
-                    .map(|r| c.region(r).map(|x| x.name.clone()).unwrap_or_default())
-                    .collect(),
-            ),
-            join(ch.mappings.sdg_targets.clone()),
-            join(ch.mappings.migof.clone()),
-            join(
-                ch.mappings
-                    .gcm_objectives
-                    .iter()
-                    .map(i32::to_string)
-                    .collect(),
-            ),
-            join(
-                ch.mappings
-                    .msd
-                    .iter()
-                    .map(|(o, d)| format!("{o}.{d}"))
-                    .collect(),
-            ),
-            date(p.start_date),
-            date(p.end_date),
-            date(p.actual_end_date),
-            Cell::number(Money::usd_cents(ch.leveraged.usd_cents).amount_string()),
-            Cell::number(
-                crate::domain::fx::ratio(ch.leveraged.usd_cents, p.budget_usd_cents)
-                    .unwrap_or_default(),
-            ),
-            Cell::text(
-                crate::api::utc(v.values.updated_at)
-                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-            ),
-        ]
-    }
-
-    /// Exports the whole filtered list in the list's order.
-    pub async fn respond(
-        format: Format,
-        state: Arc<AppState>,
-        filter: ProjectFilter,
-    ) -> Result<HttpResponse, ApiError> {
-        stream(format, "projects", COLUMNS, move |offset| {
-            let (state, filter) = (state.clone(), filter.clone());
-            async move {
-                let pool = state.pool.clone();
-                let views = db::run(&pool, move |conn| {
-                    let rows = filter.page(conn, offset, BATCH)?;
-                    projects::with_children(conn, rows)
-                })
-                .await?;
-                Ok(views.iter().map(|v| row(v, &state.catalogue)).collect())
-            }
-        })
-        .await
-    }
 }

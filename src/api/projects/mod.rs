@@ -1,5 +1,6 @@
 //! `/projects`: the portfolio.
 
+pub mod export;
 pub mod fields;
 mod lifecycle;
 mod links;

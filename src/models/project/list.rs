@@ -1,4 +1,5 @@
-//! The filtered, sorted project list: one query for a page, one for the count.
+//! The filtered, sorted project list: one query for a page, one for the count; and the
+//! pages of a whole list's export, by keyset ([`ProjectFilter::after`]).
 
 use diesel::prelude::*;
 
@@ -12,6 +13,7 @@ use crate::db::sql::lower;
 use crate::domain::follow_up::FollowUpStatus;
 use crate::domain::project::Status;
 use crate::domain::{FundingLine, Scope};
+use crate::keyset_step;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProjectSort {
@@ -49,6 +51,30 @@ pub struct ProjectFilter {
 }
 
 type Boxed<'a> = projects::BoxedQuery<'a, crate::db::MultiBackend>;
+
+/// A project's values of every column the list sorts by: where the next page of an export
+/// starts (the code, unique, breaks ties).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = projects)]
+pub struct ProjectKey {
+    pub code: String,
+    pub title_lower: String,
+    pub funding_year: i32,
+    pub budget_usd_cents: i64,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+impl ProjectKey {
+    pub fn of(p: &Project) -> Self {
+        ProjectKey {
+            code: p.v.content.code.clone(),
+            title_lower: p.v.content.title_lower.clone(),
+            funding_year: p.v.content.funding_year,
+            budget_usd_cents: p.v.content.budget_usd_cents,
+            updated_at: p.v.updated_at,
+        }
+    }
+}
 
 impl ProjectFilter {
     pub(crate) fn apply<'a>(&self, mut q: Boxed<'a>) -> Boxed<'a> {
@@ -207,6 +233,41 @@ impl ProjectFilter {
                 projects::budget_usd_cents,
             ))
             .load(conn)
+    }
+
+    /// The filtered, sorted list after the project whose key is `last` (from its start when
+    /// `None`), at most `limit` projects; the caller selects the columns it reads. Unlike
+    /// [`ProjectFilter::page`], a page costs the same however far into the list it is.
+    pub fn after(&self, last: Option<&ProjectKey>, limit: i64) -> Boxed<'static> {
+        let mut q = self.sorted(self.apply(projects::table.into_boxed()));
+        if let Some(last) = last {
+            let keys = self
+                .sort
+                .iter()
+                .copied()
+                .chain([(ProjectSort::Code, false)]);
+            let steps = keys
+                .map(|(key, desc)| match key {
+                    ProjectSort::Code => keyset_step!(projects::code, last.code.clone(), desc),
+                    ProjectSort::Title => {
+                        keyset_step!(projects::title_lower, last.title_lower.clone(), desc)
+                    }
+                    ProjectSort::FundingYear => {
+                        keyset_step!(projects::funding_year, last.funding_year, desc)
+                    }
+                    ProjectSort::Budget => {
+                        keyset_step!(projects::budget_usd_cents, last.budget_usd_cents, desc)
+                    }
+                    ProjectSort::UpdatedAt => {
+                        keyset_step!(projects::updated_at, last.updated_at, desc)
+                    }
+                })
+                .collect();
+            if let Some(cond) = crate::models::keyset::after(steps) {
+                q = q.filter(cond);
+            }
+        }
+        q.limit(limit)
     }
 
     /// One page of the filtered, sorted list.

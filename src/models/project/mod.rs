@@ -2,6 +2,7 @@
 
 mod bulk;
 mod children;
+pub mod export;
 mod list;
 mod warnings;
 
@@ -18,7 +19,7 @@ use crate::domain::{FundingLine, Scope};
 pub use bulk::NewChildren;
 pub use children::{Children, Link, MemberShare, NewLink};
 pub(crate) use list::escape_like;
-pub use list::{ProjectFilter, ProjectSort};
+pub use list::{ProjectFilter, ProjectKey, ProjectSort};
 pub use warnings::RuleWarnings;
 
 /// The columns a client writes, checked (`services::projects::input`): what a creation

@@ -35,6 +35,11 @@ impl Xml {
         Self::default()
     }
 
+    /// A writer that appends to `out`.
+    pub fn on(out: String) -> Self {
+        Xml { out }
+    }
+
     pub fn into_string(self) -> String {
         self.out
     }
