@@ -47,10 +47,12 @@ db_test!(
         // Twelve projects in pages of two: six pages. The reader sends a chunk a page and
         // runs at most CHANNEL chunks (and the one it waits to send) ahead of the body, so
         // once the first chunk is here, the last pages are certainly still unread.
-        assert!(
-            CHANNEL + 2 < 5,
-            "the channel lets the reader reach the last page"
-        );
+        const {
+            assert!(
+                CHANNEL + 2 < 5,
+                "the channel would let the reader reach the last page"
+            )
+        };
         let rows = ProjectRows::new(filter.clone(), app.state.catalogue.clone()).page_rows(2);
         let mut body = csv_body(&app.state.pool, rows).await.expect("export");
         let mut text = body.next().await.expect("a chunk").expect("bytes").to_vec();
