@@ -7,15 +7,33 @@
 //! made. What the cache saves is everything after that one read: the other queries, building
 //! the response and serializing it.
 //!
-//! Memory is bounded by a byte budget: when an insert passes it, arbitrary entries are
-//! dropped until the cache is back under three quarters of it, so a scan over more records
-//! than fit costs one eviction pass per quarter of the budget, not one per insert.
+//! Memory is bounded by a byte budget (answers and keys that hold bytes of their own, see
+//! [`Weigh`]): when an insert passes it, arbitrary entries are dropped until the cache is back
+//! under three quarters of it, so a scan over more records than fit costs one eviction pass
+//! per quarter of the budget, not one per insert.
 
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Mutex;
 
 use actix_web::web::Bytes;
+
+/// The bytes a key holds besides itself, counted in the cache's budget.
+pub trait Weigh {
+    fn weight(&self) -> usize;
+}
+
+impl Weigh for i64 {
+    fn weight(&self) -> usize {
+        0
+    }
+}
+
+impl Weigh for String {
+    fn weight(&self) -> usize {
+        self.len()
+    }
+}
 
 /// Serialized answers by key, each valid for one version of its record.
 pub struct VersionedCache<K> {
@@ -28,7 +46,7 @@ struct Entries<K> {
     bytes: usize,
 }
 
-impl<K: Hash + Eq> VersionedCache<K> {
+impl<K: Hash + Eq + Weigh> VersionedCache<K> {
     /// An empty cache holding at most about `budget` bytes of answers.
     pub fn new(budget: usize) -> Self {
         VersionedCache {
@@ -53,7 +71,8 @@ impl<K: Hash + Eq> VersionedCache<K> {
     /// slower request that read an older version must not replace it). An answer larger than
     /// the whole budget is not kept.
     pub fn put(&self, key: K, version: i64, answer: Bytes) {
-        if answer.len() > self.budget {
+        let cost = answer.len() + key.weight();
+        if cost > self.budget {
             return;
         }
         let mut entries = self.lock();
@@ -61,25 +80,25 @@ impl<K: Hash + Eq> VersionedCache<K> {
             if *v > version {
                 return;
             }
-            let freed = old.len();
+            let freed = old.len() + key.weight();
             entries.bytes -= freed;
         }
-        entries.bytes += answer.len();
+        entries.bytes += cost;
         entries.map.insert(key, (version, answer));
         if entries.bytes > self.budget {
             let target = self.budget / 4 * 3;
             let Entries { map, bytes } = &mut *entries;
-            map.retain(|_, (_, answer)| {
+            map.retain(|key, (_, answer)| {
                 if *bytes <= target {
                     return true;
                 }
-                *bytes -= answer.len();
+                *bytes -= answer.len() + key.weight();
                 false
             });
         }
     }
 
-    /// How many bytes of answers are held.
+    /// How many bytes of answers (and of keys, [`Weigh`]) are held.
     pub fn bytes(&self) -> usize {
         self.lock().bytes
     }
@@ -137,5 +156,18 @@ mod tests {
         assert_eq!(held, cache.bytes());
         cache.put(5_000, 1, answer(2_000));
         assert!(cache.get(&5_000, 1).is_none(), "larger than the budget");
+    }
+
+    #[test]
+    fn long_keys_count_in_the_budget() {
+        let cache = VersionedCache::new(1_000);
+        cache.put("k".repeat(300), 1, answer(100));
+        assert_eq!(cache.bytes(), 400);
+        cache.put("k".repeat(300), 2, answer(50));
+        assert_eq!(cache.bytes(), 350);
+        for n in 0..100 {
+            cache.put(format!("{n:0>200}"), 1, answer(1));
+            assert!(cache.bytes() <= 1_000, "{} bytes held", cache.bytes());
+        }
     }
 }

@@ -53,6 +53,15 @@ impl NewChange<'_> {
 }
 
 impl Change {
+    /// The id of the last committed change, 0 before the first: the position of the feed, which
+    /// moves with every committed write of a record (ids are assigned in commit order).
+    pub fn position(conn: &mut Conn) -> QueryResult<i64> {
+        changes::table
+            .select(diesel::dsl::max(changes::id))
+            .get_result::<Option<i64>>(conn)
+            .map(Option::unwrap_or_default)
+    }
+
     /// Up to `limit` changes after id `after`, in id (= commit) order.
     pub fn after(conn: &mut Conn, after: i64, limit: i64) -> QueryResult<Vec<Change>> {
         changes::table

@@ -28,6 +28,7 @@ mod projects_rules;
 mod projects_write;
 mod publications;
 mod reference;
+mod report_answers;
 mod reports;
 mod results;
 mod routes;
