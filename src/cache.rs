@@ -16,11 +16,19 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Mutex;
 
+use actix_web::HttpResponse;
+use actix_web::http::header::{self, ContentType, HeaderValue};
 use actix_web::web::Bytes;
 
-/// The bytes a key holds besides itself, counted in the cache's budget.
+/// The bytes a key or an answer holds besides itself, counted in the cache's budget.
 pub trait Weigh {
     fn weight(&self) -> usize;
+}
+
+impl Weigh for Bytes {
+    fn weight(&self) -> usize {
+        self.len()
+    }
 }
 
 impl Weigh for i64 {
@@ -35,18 +43,43 @@ impl Weigh for String {
     }
 }
 
-/// Serialized answers by key, each valid for one version of its record.
-pub struct VersionedCache<K> {
-    budget: usize,
-    inner: Mutex<Entries<K>>,
+/// A JSON answer as kept: its body, and its `Link` header when it is a page of a list.
+#[derive(Debug, Clone)]
+pub struct JsonAnswer {
+    pub link: Option<HeaderValue>,
+    pub body: Bytes,
 }
 
-struct Entries<K> {
-    map: HashMap<K, (i64, Bytes)>,
+impl JsonAnswer {
+    /// 200 with the answer.
+    pub fn response(&self) -> HttpResponse {
+        let mut res = HttpResponse::Ok();
+        res.insert_header(ContentType::json());
+        if let Some(link) = &self.link {
+            res.insert_header((header::LINK, link.clone()));
+        }
+        res.body(self.body.clone())
+    }
+}
+
+impl Weigh for JsonAnswer {
+    fn weight(&self) -> usize {
+        self.body.len() + self.link.as_ref().map_or(0, HeaderValue::len)
+    }
+}
+
+/// Serialized answers by key, each valid for one version of its record.
+pub struct VersionedCache<K, V = Bytes> {
+    budget: usize,
+    inner: Mutex<Entries<K, V>>,
+}
+
+struct Entries<K, V> {
+    map: HashMap<K, (i64, V)>,
     bytes: usize,
 }
 
-impl<K: Hash + Eq + Weigh> VersionedCache<K> {
+impl<K: Hash + Eq + Weigh, V: Clone + Weigh> VersionedCache<K, V> {
     /// An empty cache holding at most about `budget` bytes of answers.
     pub fn new(budget: usize) -> Self {
         VersionedCache {
@@ -59,7 +92,7 @@ impl<K: Hash + Eq + Weigh> VersionedCache<K> {
     }
 
     /// The answer stored for `key` at exactly `version`.
-    pub fn get(&self, key: &K, version: i64) -> Option<Bytes> {
+    pub fn get(&self, key: &K, version: i64) -> Option<V> {
         let entries = self.lock();
         match entries.map.get(key) {
             Some((v, bytes)) if *v == version => Some(bytes.clone()),
@@ -70,8 +103,8 @@ impl<K: Hash + Eq + Weigh> VersionedCache<K> {
     /// Stores `answer` as `key`'s at `version`, unless a newer version's is already there (a
     /// slower request that read an older version must not replace it). An answer larger than
     /// the whole budget is not kept.
-    pub fn put(&self, key: K, version: i64, answer: Bytes) {
-        let cost = answer.len() + key.weight();
+    pub fn put(&self, key: K, version: i64, answer: V) {
+        let cost = answer.weight() + key.weight();
         if cost > self.budget {
             return;
         }
@@ -80,7 +113,7 @@ impl<K: Hash + Eq + Weigh> VersionedCache<K> {
             if *v > version {
                 return;
             }
-            let freed = old.len() + key.weight();
+            let freed = old.weight() + key.weight();
             entries.bytes -= freed;
         }
         entries.bytes += cost;
@@ -92,7 +125,7 @@ impl<K: Hash + Eq + Weigh> VersionedCache<K> {
                 if *bytes <= target {
                     return true;
                 }
-                *bytes -= answer.len() + key.weight();
+                *bytes -= answer.weight() + key.weight();
                 false
             });
         }
@@ -103,7 +136,7 @@ impl<K: Hash + Eq + Weigh> VersionedCache<K> {
         self.lock().bytes
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Entries<K>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries<K, V>> {
         // A panic while holding the lock leaves the map consistent (every mutation above is
         // complete before anything can panic), so a poisoned lock is still usable.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())

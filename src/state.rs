@@ -16,7 +16,7 @@ use actix_web::web;
 
 use crate::auth::AuthKeys;
 use crate::auth::rate_limit::LoginLimiter;
-use crate::cache::VersionedCache;
+use crate::cache::{JsonAnswer, VersionedCache};
 use crate::config::Config;
 use crate::db::{self, Backend, Pool};
 use crate::metrics::Metrics;
@@ -42,18 +42,18 @@ pub struct AppState {
     pub body_timeout: Duration,
     /// `GET /projects/{code}` answers by project id, each for one version of the project.
     pub project_answers: VersionedCache<i64>,
-    /// The reports' JSON answers by request (path and query), each for one position of the
-    /// change feed.
-    pub report_answers: VersionedCache<String>,
+    /// The reports' and the project list's JSON answers by request (path and query), each for
+    /// one position of the change feed ([`crate::api::kept`]).
+    pub kept_answers: VersionedCache<String, JsonAnswer>,
 }
 
 /// How much memory the project answers may hold: about 5,000 projects at 1.6 KB each, the
 /// Fund's whole portfolio five times over, and a small part of the service's memory.
 pub const PROJECT_ANSWERS_BYTES: usize = 8 << 20;
 
-/// How much memory the reports' answers may hold: a portfolio by region and year is a few
-/// kilobytes, the SDG coverage report about 60 KB.
-pub const REPORT_ANSWERS_BYTES: usize = 4 << 20;
+/// How much memory the kept reports and list pages may hold: a portfolio by region and year is
+/// a few kilobytes, the SDG coverage report about 60 KB, a page of 50 projects about 80 KB.
+pub const KEPT_ANSWERS_BYTES: usize = 8 << 20;
 
 impl AppState {
     /// Connects, migrates, loads the reference catalogue and the keys.
@@ -100,7 +100,7 @@ impl AppState {
             iati_org_ref: config.iati_org_ref.clone(),
             body_timeout: Duration::from_secs(config.body_timeout_secs),
             project_answers: VersionedCache::new(PROJECT_ANSWERS_BYTES),
-            report_answers: VersionedCache::new(REPORT_ANSWERS_BYTES),
+            kept_answers: VersionedCache::new(KEPT_ANSWERS_BYTES),
         }))
     }
 }

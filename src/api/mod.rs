@@ -14,6 +14,7 @@ pub mod extract;
 pub mod follow_ups;
 pub mod funding_rules;
 pub mod imports;
+pub mod kept;
 pub mod member_states;
 pub mod money;
 pub mod negotiate;
@@ -136,6 +137,19 @@ pub fn page_response<T: Serialize>(
     total: i64,
     paging: Paging,
 ) -> HttpResponse {
+    match page_answer(req, items, total, paging) {
+        Ok(answer) => answer.response(),
+        Err(e) => actix_web::ResponseError::error_response(&e),
+    }
+}
+
+/// [`page_response`]'s body and `Link` header, to keep ([`kept`]).
+pub fn page_answer<T: Serialize>(
+    req: &HttpRequest,
+    items: Vec<T>,
+    total: i64,
+    paging: Paging,
+) -> Result<crate::cache::JsonAnswer, ApiError> {
     let last =
         u32::try_from(((total.max(1) - 1) / i64::from(paging.per_page)) + 1).unwrap_or(u32::MAX);
     let mut links = vec![link(req, 1, "first")];
@@ -148,19 +162,23 @@ pub fn page_response<T: Serialize>(
     }
     links.push(link(req, last, "last"));
     let links = links.join(", ");
-    let mut res = HttpResponse::Ok();
     // A query string long enough to make the header unwieldy gets no links: `meta` still
     // says where the page sits.
-    if links.len() <= MAX_LINK_HEADER {
-        res.insert_header((header::LINK, links));
-    }
-    res.json(Page {
+    let link = (links.len() <= MAX_LINK_HEADER)
+        .then(|| kept::link(links))
+        .flatten();
+    let body = serde_json::to_vec(&Page {
         items,
         meta: ListMeta {
             total,
             page: paging.page,
             per_page: paging.per_page,
         },
+    })
+    .map_err(ApiError::internal)?;
+    Ok(crate::cache::JsonAnswer {
+        link,
+        body: body.into(),
     })
 }
 

@@ -1,28 +1,20 @@
 //! `/reports/*`: every report takes the project list's filters and answers JSON or CSV.
 //!
-//! The portfolio, coverage, leverage and allocation reports read every project the filters
-//! select (a tenth of a second and more at 100,000 projects), so their JSON answers are kept,
-//! by request (path and query), at the position of the change feed
-//! ([`Change::position`], one indexed read on every request). Every committed write of a
-//! record appends to the feed in its own transaction, with ids assigned in commit order, and
-//! the position is read before the report: a kept answer was made from data at least as new
-//! as the position it is served at, so it is never stale, whichever service copy wrote. Writes
-//! that bypass the use cases (the synthetic load-test data of `devfund seed`, hand-written
-//! SQL) are not seen until the next recorded change. CSV and XLSX are made every time.
+//! The portfolio, coverage, leverage and allocation reports' JSON answers are kept at the
+//! change feed's position ([`super::kept`]).
 
-use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use super::kept::{self, Look, Slot};
 use super::negotiate::{self, Format};
 use super::params::{List, Query};
 use super::projects::list::{ListProjectsQuery, filter};
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::error::ApiError;
-use crate::models::change::Change;
 use crate::models::project::ProjectFilter;
 use crate::services::reports::{
     self, AllocationReport, CoverageReport, Data, Dim, Framework, LeverageReport, PortfolioReport,
@@ -85,45 +77,7 @@ pub(crate) fn respond<T: Serialize, R: Serialize>(
     Ok(negotiate::vary(res))
 }
 
-/// What a report request finds kept: the answer, or where to keep the one it makes (`None`:
-/// not kept, a CSV or XLSX).
-enum Look {
-    Hit(HttpResponse),
-    Miss(Option<Slot>),
-}
-
-/// Where a report's JSON answer is kept: its request, at the position of the change feed read
-/// before the report was made.
-struct Slot {
-    key: String,
-    position: i64,
-}
-
-/// The answer this copy kept for `req` at the change feed's current position, if any.
-async fn look(req: &HttpRequest, format: Format, state: &AppState) -> Result<Look, ApiError> {
-    if format != Format::Json {
-        return Ok(Look::Miss(None));
-    }
-    let position = db::run_point(&state.pool, |conn| Ok(Change::position(conn)?)).await?;
-    let key = req
-        .uri()
-        .path_and_query()
-        .map_or_else(|| req.path().to_owned(), |pq| pq.as_str().to_owned());
-    Ok(match state.report_answers.get(&key, position) {
-        Some(body) => Look::Hit(json(body)),
-        None => Look::Miss(Some(Slot { key, position })),
-    })
-}
-
-fn json(body: web::Bytes) -> HttpResponse {
-    negotiate::vary(
-        HttpResponse::Ok()
-            .insert_header(ContentType::json())
-            .body(body),
-    )
-}
-
-/// As [`respond`], keeping a JSON answer in `slot`.
+/// As [`respond`], keeping a JSON answer in `slot` ([`kept`]).
 fn answer<T: Serialize, R: Serialize>(
     state: &AppState,
     (format, slot): (Format, Option<Slot>),
@@ -135,11 +89,7 @@ fn answer<T: Serialize, R: Serialize>(
         let res = super::csv::table(format, filename, rows, super::csv::Currencies::Implied)?;
         return Ok(negotiate::vary(res));
     }
-    let body = web::Bytes::from(serde_json::to_vec(report).map_err(ApiError::internal)?);
-    if let Some(Slot { key, position }) = slot {
-        state.report_answers.put(key, position, body.clone());
-    }
-    Ok(json(body))
+    kept::json(state, slot, report)
 }
 
 /// The projects the filters select, with what grouping them by `dims` reads (and their
@@ -182,7 +132,7 @@ pub async fn portfolio_report(
     }
     let filter = filter(&projects, &state.catalogue)?;
     let format = negotiate::choose(&req, projects.format)?;
-    let slot = match look(&req, format, &state).await? {
+    let slot = match kept::look(&req, format, &state).await? {
         Look::Hit(res) => return Ok(res),
         Look::Miss(slot) => slot,
     };
@@ -213,7 +163,7 @@ pub async fn leverage_report(
     }
     let filter = filter(&projects, &state.catalogue)?;
     let format = negotiate::choose(&req, projects.format)?;
-    let slot = match look(&req, format, &state).await? {
+    let slot = match kept::look(&req, format, &state).await? {
         Look::Hit(res) => return Ok(res),
         Look::Miss(slot) => slot,
     };
@@ -252,7 +202,7 @@ pub async fn allocation_report(
         ));
     }
     let format = negotiate::choose(&req, query.format)?;
-    let slot = match look(&req, format, &state).await? {
+    let slot = match kept::look(&req, format, &state).await? {
         Look::Hit(res) => return Ok(res),
         Look::Miss(slot) => slot,
     };
@@ -280,7 +230,7 @@ pub async fn coverage_report(
     let framework = query.framework;
     let filter = filter(&projects, &state.catalogue)?;
     let format = negotiate::choose(&req, projects.format)?;
-    let slot = match look(&req, format, &state).await? {
+    let slot = match kept::look(&req, format, &state).await? {
         Look::Hit(res) => return Ok(res),
         Look::Miss(slot) => slot,
     };

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{ProjectResponse, response};
+use crate::api::kept::{self, Look};
 use crate::api::negotiate::{self, Format};
 use crate::api::params::{
     List, Query, Sort, SortKeys, Text, Timestamp, instant, sort, text, texts, values,
@@ -14,7 +15,7 @@ use crate::api::schemas::{
     GcmObjectiveNumber, Iso3Code, MigofElementCode, RegionCode, SdgGoalNumber, SdgTargetCode,
     ThematicAreaCode,
 };
-use crate::api::{PageQuery, page_response};
+use crate::api::{PageQuery, page_answer};
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::domain::project::Status;
@@ -164,7 +165,9 @@ pub(crate) fn filter(q: &ListProjectsQuery, c: &Catalogue) -> Result<ProjectFilt
 
 /// The portfolio, filtered and sorted, a page at a time; with `Accept: text/csv` (or
 /// `format=csv`) the whole filtered list as CSV, streamed (or as XLSX with `format=xlsx`), one row per project, lists joined
-/// by `;`. Each page loads its member states and mappings in a fixed number of queries.
+/// by `;`. Each page loads its member states and mappings in a fixed number of queries, and
+/// its JSON is kept at the change feed's position (read first, on every request), so that a
+/// page asked again before the next committed write costs that one read.
 #[utoipa::path(tag = "projects", params(ListProjectsQuery, PageQuery), security(("bearer" = ["projects:read"])),
     responses((status = 200, description = "One page of projects (JSON) or the whole list (CSV)",
         content((crate::api::Page<ProjectResponse> = "application/json"), (String = "text/csv")))))]
@@ -186,6 +189,10 @@ pub async fn list_projects(
             .await
             .map(negotiate::vary);
     }
+    let slot = match kept::look(&req, export, &state).await? {
+        Look::Hit(res) => return Ok(res),
+        Look::Miss(slot) => slot,
+    };
     let (views, total) = db::run(&state.pool, move |conn| {
         let total = filter.count(conn)?;
         let rows = filter.page(conn, paging.offset(), paging.limit())?;
@@ -193,5 +200,6 @@ pub async fn list_projects(
     })
     .await?;
     let items: Vec<ProjectResponse> = views.iter().map(response).collect();
-    Ok(negotiate::vary(page_response(&req, items, total, paging)))
+    let answer = page_answer(&req, items, total, paging)?;
+    Ok(kept::answer(&state, slot, answer))
 }

@@ -1,19 +1,21 @@
-//! The reports' kept JSON answers: one query when this copy made the answer at the change
-//! feed's current position, and never an answer a committed write made stale, whichever copy
-//! of the service wrote.
+//! The reports' and the project list's kept JSON answers: one query when this copy made the
+//! answer at the change feed's current position, and never an answer a committed write made
+//! stale, whichever copy of the service wrote.
 
 use serde_json::{Value, json};
 
 use crate::db_test;
 use crate::support::{Copy, TestApp};
 
-/// Every kept report, once with a filter (a different request, kept apart).
+/// Every kept report (the portfolio twice: a different request is kept apart) and a page of
+/// the project list.
 const REPORTS: &[&str] = &[
     "/api/v1/reports/portfolio?group_by=region,funding_year",
     "/api/v1/reports/portfolio?group_by=member_state&funding_line=line_1",
     "/api/v1/reports/coverage?framework=sdg",
     "/api/v1/reports/leverage",
     "/api/v1/reports/allocation?year=2026",
+    "/api/v1/projects?funding_line=line_1&per_page=1",
 ];
 
 async fn report(app: &TestApp, copy: Option<&Copy>, path: &str) -> Value {
@@ -47,10 +49,11 @@ fn moved(before: &[Value], after: &[Value]) -> Vec<&'static str> {
 }
 
 db_test!(
-    a_kept_report_costs_one_query_and_a_csv_is_made_each_time,
+    a_kept_answer_costs_one_query_and_a_csv_is_made_each_time,
     |app| {
         app.eligible_state("NPL", "AP", 2026, true, true).await;
         app.project(json!({})).await;
+        app.project(json!({"code": "TS.0002"})).await;
         for path in REPORTS {
             let first = app.get(path).bearer(&app.admin()).send().await;
             first.assert_status(200);
@@ -71,7 +74,16 @@ db_test!(
                 Some("application/json")
             );
             assert_eq!(again.header("vary").as_deref(), Some("Accept"));
+            assert_eq!(again.header("link"), first.header("link"), "{path}");
         }
+        let page = app
+            .get(REPORTS[5])
+            .bearer(&app.admin())
+            .send()
+            .await
+            .header("link")
+            .expect("a page's Link header");
+        assert!(page.contains("rel=\"next\""), "{page}");
         for _ in 0..2 {
             let before = app.queries();
             app.get("/api/v1/reports/portfolio?group_by=region,funding_year&format=csv")
@@ -109,6 +121,7 @@ db_test!(
             .assert_status(201);
         let now = both(&app, &copy).await;
         assert_eq!(now[0]["totals"]["unconverted_follow_up"], 1);
+        assert_eq!(now[5]["items"][0]["unconverted_follow_up"], 1);
         assert!(moved(&last, &now).contains(&REPORTS[3]), "leverage");
         last = now;
 
@@ -154,6 +167,7 @@ db_test!(
             .assert_status(201);
         let now = both(&app, &copy).await;
         assert_eq!(now[0]["totals"]["projects"], 2);
+        assert_eq!(now[5]["meta"]["total"], 2);
         let moved_now = moved(&last, &now);
         assert!(moved_now.contains(&REPORTS[2]), "coverage: {moved_now:?}");
         last = now;
@@ -173,6 +187,7 @@ db_test!(
             .assert_status(204);
         let now = both(&app, &copy).await;
         assert_eq!(now[0]["totals"]["projects"], 1);
+        assert_eq!(now[5]["meta"]["total"], 1);
         assert!(moved(&last, &now).contains(&REPORTS[2]), "coverage");
         copy.stop().await;
     }
