@@ -192,6 +192,14 @@ mod tests {
     }
 
     #[test]
+    fn a_zero_budget_keeps_nothing() {
+        let cache = VersionedCache::new(0);
+        cache.put(1_i64, 1, answer(1));
+        assert!(cache.get(&1, 1).is_none());
+        assert_eq!(cache.bytes(), 0);
+    }
+
+    #[test]
     fn long_keys_count_in_the_budget() {
         let cache = VersionedCache::new(1_000);
         cache.put("k".repeat(300), 1, answer(100));

@@ -204,6 +204,15 @@ pub struct Config {
         global = true
     )]
     pub db_pool_size: u32,
+    /// Memory, in MiB, for the kept JSON answers of the reports and the project list pages
+    /// (per service copy); 0 keeps none.
+    #[arg(
+        long,
+        env = "DEVFUND_KEPT_ANSWERS_MIB",
+        default_value_t = 8,
+        global = true
+    )]
+    pub kept_answers_mib: usize,
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "DEVFUND_WORKERS", global = true)]
     pub workers: Option<usize>,

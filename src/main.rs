@@ -4,6 +4,12 @@
 
 use clap::Parser;
 
+/// jemalloc, whose background thread hands freed pages back to the system a few seconds after
+/// a burst: glibc's malloc kept what start-up and load had freed for good (idle RSS 54 MB with
+/// glibc, 34 MB with jemalloc; README, Benchmark).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> std::process::ExitCode {
     let cli = devfund::config::Cli::parse();
     devfund::cli::init_logging(&cli.config);

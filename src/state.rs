@@ -51,10 +51,6 @@ pub struct AppState {
 /// Fund's whole portfolio five times over, and a small part of the service's memory.
 pub const PROJECT_ANSWERS_BYTES: usize = 8 << 20;
 
-/// How much memory the kept reports and list pages may hold: a portfolio by region and year is
-/// a few kilobytes, the SDG coverage report about 60 KB, a page of 50 projects about 80 KB.
-pub const KEPT_ANSWERS_BYTES: usize = 8 << 20;
-
 impl AppState {
     /// Connects, migrates, loads the reference catalogue and the keys.
     pub fn build(config: &Config) -> anyhow::Result<web::Data<AppState>> {
@@ -100,7 +96,7 @@ impl AppState {
             iati_org_ref: config.iati_org_ref.clone(),
             body_timeout: Duration::from_secs(config.body_timeout_secs),
             project_answers: VersionedCache::new(PROJECT_ANSWERS_BYTES),
-            kept_answers: VersionedCache::new(KEPT_ANSWERS_BYTES),
+            kept_answers: VersionedCache::new(config.kept_answers_mib.saturating_mul(1 << 20)),
         }))
     }
 }

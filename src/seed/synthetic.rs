@@ -291,6 +291,9 @@ pub fn synthetic_follow_ups(conn: &mut Conn, n: u32, m: u32) -> Result<usize, Ap
     if ids.is_empty() {
         return Ok(0);
     }
+    // In id order: the rows of `codes_to_ids` come in no promised order, and the same seed must
+    // give the same data on both databases.
+    ids.sort_unstable();
     let total = usize::try_from(m).unwrap_or(0);
     let mut made = 0;
     while made < total {
