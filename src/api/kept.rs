@@ -11,7 +11,6 @@
 //! bypass the use cases (the synthetic load-test data of `devfund seed`, hand-written SQL)
 //! are not seen until the next recorded change. CSV and XLSX are made every time.
 
-use actix_web::http::header::HeaderValue;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
@@ -69,9 +68,4 @@ pub fn answer(state: &AppState, slot: Option<Slot>, answer: JsonAnswer) -> HttpR
         state.kept_answers.put(key, position, answer);
     }
     res
-}
-
-/// A page's `Link` header value.
-pub fn link(links: String) -> Option<HeaderValue> {
-    HeaderValue::try_from(links).ok()
 }

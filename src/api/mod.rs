@@ -165,7 +165,7 @@ pub fn page_answer<T: Serialize>(
     // A query string long enough to make the header unwieldy gets no links: `meta` still
     // says where the page sits.
     let link = (links.len() <= MAX_LINK_HEADER)
-        .then(|| kept::link(links))
+        .then(|| header::HeaderValue::try_from(links).ok())
         .flatten();
     let body = serde_json::to_vec(&Page {
         items,

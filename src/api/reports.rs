@@ -72,8 +72,18 @@ pub(crate) fn respond<T: Serialize, R: Serialize>(
 ) -> Result<HttpResponse, ApiError> {
     let res = match negotiate::choose(req, format)? {
         Format::Json => HttpResponse::Ok().json(report),
-        table => super::csv::table(table, filename, rows, super::csv::Currencies::Implied)?,
+        table => return rows_as(table, rows, filename),
     };
+    Ok(negotiate::vary(res))
+}
+
+/// A report's `rows` as a CSV or XLSX attachment.
+fn rows_as<R: Serialize>(
+    table: Format,
+    rows: &[R],
+    filename: &str,
+) -> Result<HttpResponse, ApiError> {
+    let res = super::csv::table(table, filename, rows, super::csv::Currencies::Implied)?;
     Ok(negotiate::vary(res))
 }
 
@@ -85,11 +95,10 @@ fn answer<T: Serialize, R: Serialize>(
     rows: &[R],
     filename: &str,
 ) -> Result<HttpResponse, ApiError> {
-    if format != Format::Json {
-        let res = super::csv::table(format, filename, rows, super::csv::Currencies::Implied)?;
-        return Ok(negotiate::vary(res));
+    match format {
+        Format::Json => kept::json(state, slot, report),
+        table => rows_as(table, rows, filename),
     }
-    kept::json(state, slot, report)
 }
 
 /// The projects the filters select, with what grouping them by `dims` reads (and their
