@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::Conn;
 use crate::db::schema::{follow_ups, member_states, project_member_states, projects};
-use crate::db::sql::sum_exact;
+use crate::db::sql::{sum_exact, within};
 use crate::domain::follow_up::{Conversion, Dimension, FollowUpStatus, SourceType};
 use crate::{keyset_nullable_step, keyset_step};
 
@@ -316,7 +316,7 @@ impl FollowUp {
     pub fn leveraged(conn: &mut Conn, ids: Option<&[i64]>) -> QueryResult<HashMap<i64, Leveraged>> {
         let counting = FollowUpStatus::leveraging();
         let mut sums = follow_ups::table
-            .filter(follow_ups::status.eq_any(counting.clone()))
+            .filter(within(follow_ups::status, counting.clone()))
             .filter(follow_ups::amount_usd_cents.is_not_null())
             .group_by(follow_ups::project_id)
             .select((
@@ -325,14 +325,14 @@ impl FollowUp {
             ))
             .into_boxed();
         let mut missing = follow_ups::table
-            .filter(follow_ups::status.eq_any(counting))
+            .filter(within(follow_ups::status, counting))
             .filter(follow_ups::usd_conversion.eq(Conversion::MissingRate))
             .group_by(follow_ups::project_id)
             .select((follow_ups::project_id, diesel::dsl::count_star()))
             .into_boxed();
         if let Some(ids) = ids {
-            sums = sums.filter(follow_ups::project_id.eq_any(ids.to_vec()));
-            missing = missing.filter(follow_ups::project_id.eq_any(ids.to_vec()));
+            sums = sums.filter(within(follow_ups::project_id, ids.to_vec()));
+            missing = missing.filter(within(follow_ups::project_id, ids.to_vec()));
         }
         let mut out: HashMap<i64, Leveraged> = HashMap::new();
         for (id, usd) in sums.load::<(i64, Option<i64>)>(conn)? {

@@ -22,6 +22,7 @@ mod layers;
 mod list_plans;
 mod member_states;
 mod openapi;
+mod prepared;
 mod project_answers;
 mod projects_children;
 mod projects_list;

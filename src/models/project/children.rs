@@ -10,6 +10,7 @@ use crate::db::schema::{
     member_states, project_gcm_objectives, project_links, project_member_states, project_migof,
     project_msd, project_sdg_targets, project_terms,
 };
+use crate::db::sql::within;
 
 use super::Mappings;
 use crate::domain::project::LinkType;
@@ -96,7 +97,7 @@ impl Children {
         let states: Vec<(i64, String, Option<i32>, bool, String, String)> =
             project_member_states::table
                 .inner_join(member_states::table)
-                .filter(project_member_states::project_id.eq_any(ids))
+                .filter(within(project_member_states::project_id, ids.to_vec()))
                 .order((
                     project_member_states::project_id,
                     project_member_states::position,
@@ -123,7 +124,7 @@ impl Children {
         }
         let sdg: Vec<(i64, String)> = project_sdg_targets::table
             .inner_join(crate::db::schema::sdg_targets::table)
-            .filter(project_sdg_targets::project_id.eq_any(ids))
+            .filter(within(project_sdg_targets::project_id, ids.to_vec()))
             .order((
                 project_sdg_targets::project_id,
                 crate::db::schema::sdg_targets::position,
@@ -140,7 +141,7 @@ impl Children {
         }
         let migof: Vec<(i64, String)> = project_migof::table
             .inner_join(crate::db::schema::migof_elements::table)
-            .filter(project_migof::project_id.eq_any(ids))
+            .filter(within(project_migof::project_id, ids.to_vec()))
             .order((
                 project_migof::project_id,
                 crate::db::schema::migof_elements::position,
@@ -153,7 +154,7 @@ impl Children {
             }
         }
         let gcm: Vec<(i64, i32)> = project_gcm_objectives::table
-            .filter(project_gcm_objectives::project_id.eq_any(ids))
+            .filter(within(project_gcm_objectives::project_id, ids.to_vec()))
             .order((
                 project_gcm_objectives::project_id,
                 project_gcm_objectives::objective,
@@ -169,7 +170,7 @@ impl Children {
             }
         }
         let msd: Vec<(i64, i32, i32)> = project_msd::table
-            .filter(project_msd::project_id.eq_any(ids))
+            .filter(within(project_msd::project_id, ids.to_vec()))
             .order((
                 project_msd::project_id,
                 project_msd::outcome,
@@ -187,7 +188,7 @@ impl Children {
             }
         }
         let terms: Vec<(i64, String, String)> = project_terms::table
-            .filter(project_terms::project_id.eq_any(ids))
+            .filter(within(project_terms::project_id, ids.to_vec()))
             .order((
                 project_terms::project_id,
                 project_terms::taxonomy,
@@ -208,7 +209,7 @@ impl Children {
             }
         }
         let links: Vec<Link> = project_links::table
-            .filter(project_links::project_id.eq_any(ids))
+            .filter(within(project_links::project_id, ids.to_vec()))
             .order((project_links::project_id, project_links::id))
             .select(Link::as_select())
             .load(conn)?;

@@ -9,7 +9,7 @@ use crate::db::schema::{
     follow_ups, member_states, project_gcm_objectives, project_member_states, project_migof,
     project_sdg_targets, projects, sdg_targets,
 };
-use crate::db::sql::lower;
+use crate::db::sql::{lower, within};
 use crate::domain::follow_up::FollowUpStatus;
 use crate::domain::project::Status;
 use crate::domain::{FundingLine, Scope};
@@ -79,13 +79,13 @@ impl ProjectKey {
 impl ProjectFilter {
     pub(crate) fn apply<'a>(&self, mut q: Boxed<'a>) -> Boxed<'a> {
         if !self.statuses.is_empty() {
-            q = q.filter(projects::status.eq_any(self.statuses.clone()));
+            q = q.filter(within(projects::status, self.statuses.clone()));
         }
         if !self.funding_lines.is_empty() {
-            q = q.filter(projects::funding_line.eq_any(self.funding_lines.clone()));
+            q = q.filter(within(projects::funding_line, self.funding_lines.clone()));
         }
         if !self.funding_years.is_empty() {
-            q = q.filter(projects::funding_year.eq_any(self.funding_years.clone()));
+            q = q.filter(within(projects::funding_year, self.funding_years.clone()));
         }
         if let Some(from) = self.funding_year_from {
             q = q.filter(projects::funding_year.ge(from));
@@ -94,10 +94,10 @@ impl ProjectFilter {
             q = q.filter(projects::funding_year.le(to));
         }
         if !self.scopes.is_empty() {
-            q = q.filter(projects::scope.eq_any(self.scopes.clone()));
+            q = q.filter(within(projects::scope, self.scopes.clone()));
         }
         if !self.thematic_areas.is_empty() {
-            q = q.filter(projects::thematic_area.eq_any(self.thematic_areas.clone()));
+            q = q.filter(within(projects::thematic_area, self.thematic_areas.clone()));
         }
         if let Some(min) = self.budget_min_cents {
             q = q.filter(projects::budget_usd_cents.ge(min));
@@ -107,7 +107,7 @@ impl ProjectFilter {
         }
         if let Some(has) = self.has_follow_up {
             let with = follow_ups::table
-                .filter(follow_ups::status.eq_any(FollowUpStatus::leveraging()))
+                .filter(within(follow_ups::status, FollowUpStatus::leveraging()))
                 .select(follow_ups::project_id);
             q = if has {
                 q.filter(projects::id.eq_any(with))
@@ -134,7 +134,10 @@ impl ProjectFilter {
             q = q.filter(
                 projects::id.eq_any(
                     project_member_states::table
-                        .filter(project_member_states::iso3.eq_any(self.member_states.clone()))
+                        .filter(within(
+                            project_member_states::iso3,
+                            self.member_states.clone(),
+                        ))
                         .select(project_member_states::project_id),
                 ),
             );
@@ -144,7 +147,7 @@ impl ProjectFilter {
                 projects::id.eq_any(
                     project_member_states::table
                         .inner_join(member_states::table)
-                        .filter(member_states::region.eq_any(self.regions.clone()))
+                        .filter(within(member_states::region, self.regions.clone()))
                         .select(project_member_states::project_id),
                 ),
             );
@@ -153,7 +156,10 @@ impl ProjectFilter {
             q = q.filter(
                 projects::id.eq_any(
                     project_sdg_targets::table
-                        .filter(project_sdg_targets::target_code.eq_any(self.sdg_targets.clone()))
+                        .filter(within(
+                            project_sdg_targets::target_code,
+                            self.sdg_targets.clone(),
+                        ))
                         .select(project_sdg_targets::project_id),
                 ),
             );
@@ -163,7 +169,7 @@ impl ProjectFilter {
                 projects::id.eq_any(
                     project_sdg_targets::table
                         .inner_join(sdg_targets::table)
-                        .filter(sdg_targets::goal.eq_any(self.sdg_goals.clone()))
+                        .filter(within(sdg_targets::goal, self.sdg_goals.clone()))
                         .select(project_sdg_targets::project_id),
                 ),
             );
@@ -172,7 +178,7 @@ impl ProjectFilter {
             q = q.filter(
                 projects::id.eq_any(
                     project_migof::table
-                        .filter(project_migof::element_code.eq_any(self.migof.clone()))
+                        .filter(within(project_migof::element_code, self.migof.clone()))
                         .select(project_migof::project_id),
                 ),
             );
@@ -181,9 +187,10 @@ impl ProjectFilter {
             q = q.filter(
                 projects::id.eq_any(
                     project_gcm_objectives::table
-                        .filter(
-                            project_gcm_objectives::objective.eq_any(self.gcm_objectives.clone()),
-                        )
+                        .filter(within(
+                            project_gcm_objectives::objective,
+                            self.gcm_objectives.clone(),
+                        ))
                         .select(project_gcm_objectives::project_id),
                 ),
             );
