@@ -4,9 +4,10 @@
 
 use clap::Parser;
 
-/// jemalloc, whose background thread hands freed pages back to the system a few seconds after
+/// jemalloc, whose background thread hands freed pages back to the system about a second after
 /// a burst: glibc's malloc kept what start-up and load had freed for good (idle RSS 54 MB with
-/// glibc, 34 MB with jemalloc; README, Benchmark).
+/// glibc, 36 MB with jemalloc; README, Benchmark). Its options (one arena, quick decay) are
+/// baked in at build time from `.cargo/config.toml`.
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

@@ -120,6 +120,33 @@ impl r2d2::ManageConnection for ConnectionManager {
 #[cfg(test)]
 mod tests {
     use super::with_connect_timeout;
+    use diesel::prelude::*;
+
+    #[derive(QueryableByName)]
+    struct CompileOption {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        compile_options: String,
+    }
+
+    /// `.cargo/config.toml` builds the bundled SQLite without per-connection mutexes and
+    /// memory statistics; a build that lost the setting (another config, a system SQLite)
+    /// fails here instead of only getting slower.
+    #[test]
+    fn the_bundled_sqlite_is_built_multi_threaded_without_memory_statistics() {
+        let mut conn = diesel::SqliteConnection::establish(":memory:").expect("sqlite");
+        let options: Vec<String> = diesel::sql_query("PRAGMA compile_options")
+            .load::<CompileOption>(&mut conn)
+            .expect("compile options")
+            .into_iter()
+            .map(|o| o.compile_options)
+            .collect();
+        for wanted in ["THREADSAFE=2", "DEFAULT_MEMSTATUS=0"] {
+            assert!(
+                options.iter().any(|o| o == wanted),
+                "{wanted} not in {options:?}"
+            );
+        }
+    }
 
     #[test]
     fn postgres_urls_get_a_connect_timeout_unless_they_set_one() {
