@@ -3,7 +3,8 @@
 //! tenth of a second and more at 100,000 projects).
 //!
 //! An answer is kept by its request (path and query) at the feed's position
-//! ([`Change::position`]), which every request reads first: one indexed read. Every committed
+//! ([`crate::models::change::Change::position`]), which every request reads first: one
+//! indexed read ([`AppState::feed_position`]). Every committed
 //! write of a record appends to the feed in its own transaction, with ids assigned in commit
 //! order, and the position is read before the answer is made, so a kept answer was made from
 //! data at least as new as the position it is served at: it is never stale, whichever copy of
@@ -16,9 +17,7 @@ use serde::Serialize;
 
 use super::negotiate::{self, Format};
 use crate::cache::JsonAnswer;
-use crate::db;
 use crate::error::ApiError;
-use crate::models::change::Change;
 use crate::state::AppState;
 
 /// What a request finds: the kept answer, or where to keep the one it makes (`None`: not
@@ -40,7 +39,7 @@ pub async fn look(req: &HttpRequest, format: Format, state: &AppState) -> Result
     if format != Format::Json {
         return Ok(Look::Miss(None));
     }
-    let position = db::run_point(&state.pool, |conn| Ok(Change::position(conn)?)).await?;
+    let position = state.feed_position().await?;
     let key = req
         .uri()
         .path_and_query()

@@ -10,6 +10,7 @@
 //! committed) are in `locks`. A read of many statements that must see one state of the
 //! database (a whole list's export) runs in one [`snapshot`] transaction.
 
+pub mod batch;
 pub mod health;
 mod locks;
 mod manager;

@@ -8,7 +8,6 @@ use crate::api::extract::{etag, none_match};
 use crate::auth::{Authorized, need};
 use crate::db;
 use crate::error::ApiError;
-use crate::models::project::Project;
 use crate::services::projects;
 use crate::state::AppState;
 
@@ -35,12 +34,7 @@ pub async fn get_project(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
-    let probe = code.clone();
-    let Some((id, version)) = db::run_point(&state.pool, move |conn| {
-        Ok(Project::version_of(conn, &probe)?)
-    })
-    .await?
-    else {
+    let Some((id, version)) = state.project_version(&code).await? else {
         return Err(ApiError::not_found(format!("project {code}")));
     };
     let tag = etag(version);

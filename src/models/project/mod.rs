@@ -140,6 +140,21 @@ impl Project {
             .optional()
     }
 
+    /// (code, (id, version)) of the projects of `codes` that exist.
+    pub fn versions_of(
+        conn: &mut Conn,
+        codes: &[String],
+    ) -> QueryResult<Vec<(String, (i64, i64))>> {
+        let rows: Vec<(String, i64, i64)> = projects::table
+            .filter(crate::db::sql::within(projects::code, codes.to_vec()))
+            .select((projects::code, projects::id, projects::version))
+            .load(conn)?;
+        Ok(rows
+            .into_iter()
+            .map(|(code, id, version)| (code, (id, version)))
+            .collect())
+    }
+
     /// Inserts a new project at version 1, without warnings.
     pub fn insert(
         conn: &mut Conn,
