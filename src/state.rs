@@ -135,9 +135,10 @@ impl AppState {
         match self.backend {
             Backend::Postgres => self.project_versions.read(code.to_owned()).await,
             Backend::Sqlite => {
-                let code = code.to_owned();
+                let codes = [code.to_owned()];
                 db::run_point(&self.pool, move |conn| {
-                    Ok(Project::version_of(conn, &code)?)
+                    let found = Project::versions_of(conn, &codes)?;
+                    Ok(found.into_iter().next().map(|(_, v)| v))
                 })
                 .await
             }

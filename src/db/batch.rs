@@ -115,12 +115,12 @@ fn answer<V: Clone>(
         }
         Err(e) => {
             let mut batch = batch.into_iter();
-            let copy = copy_of(&e);
-            if let Some((_, tx)) = batch.next() {
-                let _ = tx.send(Err(e));
-            }
+            let first = batch.next();
             for (_, tx) in batch {
-                let _ = tx.send(Err(copy_of(&copy)));
+                let _ = tx.send(Err(copy_of(&e)));
+            }
+            if let Some((_, tx)) = first {
+                let _ = tx.send(Err(e));
             }
         }
     }

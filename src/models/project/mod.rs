@@ -126,21 +126,13 @@ impl Project {
             .optional()
     }
 
-    /// The id and version of the project `code`: what tells whether an answer made earlier
-    /// is still the project's (one read of the code's unique index).
+    /// (code, (id, version)) of the projects of `codes` that exist: what tells whether an
+    /// answer made earlier is still the project's (reads of the code's unique index; one code
+    /// is one `code = ?`).
     ///
     /// Without `LIMIT` (the code is unique): SQLite marks a bound `LIMIT` as steering the
     /// plan, so every new binding of it re-prepares the statement — a parse per request,
     /// 12 % of this read's time in `perf` (`sqlite3Reprepare` under `sqlite3_step`).
-    pub fn version_of(conn: &mut Conn, code: &str) -> QueryResult<Option<(i64, i64)>> {
-        projects::table
-            .filter(projects::code.eq(code))
-            .select((projects::id, projects::version))
-            .get_result(conn)
-            .optional()
-    }
-
-    /// (code, (id, version)) of the projects of `codes` that exist.
     pub fn versions_of(
         conn: &mut Conn,
         codes: &[String],
