@@ -52,8 +52,14 @@ impl Metrics {
         }
     }
 
-    /// The text exposition format; `pool` adds the connection pool gauges.
-    pub fn render(&self, pool: Option<r2d2::State>, queries: u64) -> String {
+    /// The text exposition format; `pool` adds the connection pool gauges, `report_base` how
+    /// many times the reports' base was brought up to date, each way.
+    pub fn render(
+        &self,
+        pool: Option<r2d2::State>,
+        queries: u64,
+        report_base: &[(&str, u64)],
+    ) -> String {
         let mut out = String::new();
         out.push_str("# HELP devfund_http_requests_total HTTP requests served.\n");
         out.push_str("# TYPE devfund_http_requests_total counter\n");
@@ -110,6 +116,14 @@ impl Metrics {
         out.push_str("# HELP devfund_db_queries_total SQL statements run.\n");
         out.push_str("# TYPE devfund_db_queries_total counter\n");
         let _ = writeln!(out, "devfund_db_queries_total {queries}");
+        out.push_str("# HELP devfund_report_base_refreshes_total Times the reports' base was brought up to the change feed: read whole, merged with the projects that changed, or moved on.\n");
+        out.push_str("# TYPE devfund_report_base_refreshes_total counter\n");
+        for (how, n) in report_base {
+            let _ = writeln!(
+                out,
+                "devfund_report_base_refreshes_total{{how=\"{how}\"}} {n}"
+            );
+        }
         if let Some(state) = pool {
             out.push_str("# HELP devfund_db_pool_connections Open database connections.\n");
             out.push_str("# TYPE devfund_db_pool_connections gauge\n");

@@ -55,6 +55,9 @@ pub struct AppState {
     /// The reports' and the project list's JSON answers by request (path and query), each for
     /// one position of the change feed ([`crate::api::kept`]).
     pub kept_answers: VersionedCache<String, JsonAnswer>,
+    /// What the portfolio, coverage and leverage reports count of every project, kept at a
+    /// position of the change feed and brought up to date from it.
+    pub report_base: Arc<crate::services::reports::Shelf>,
 }
 
 /// How much memory the project answers may hold: about 5,000 projects at 1.6 KB each, the
@@ -121,6 +124,7 @@ impl AppState {
             project_versions,
             positions,
             kept_answers: VersionedCache::new(config.kept_answers_mib.saturating_mul(1 << 20)),
+            report_base: Arc::default(),
         }))
     }
 }

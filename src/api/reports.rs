@@ -1,7 +1,9 @@
 //! `/reports/*`: every report takes the project list's filters and answers JSON or CSV.
 //!
 //! The portfolio, coverage, leverage and allocation reports' JSON answers are kept at the
-//! change feed's position ([`super::kept`]).
+//! change feed's position ([`super::kept`]); the first three are counted from the service's
+//! in-memory base of every project, brought up to date from the change feed
+//! ([`reports::Shelf`]).
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
@@ -13,9 +15,10 @@ use super::negotiate::{self, Format};
 use super::params::{List, Query};
 use super::projects::list::{ListProjectsQuery, filter};
 use crate::auth::{Authorized, need};
-use crate::db;
+use crate::db::{self, Conn};
 use crate::error::ApiError;
 use crate::models::project::ProjectFilter;
+use crate::models::reference::Catalogue;
 use crate::services::reports::{
     self, AllocationReport, CoverageReport, Data, Dim, Framework, LeverageReport, PortfolioReport,
     RankBy,
@@ -101,17 +104,18 @@ fn answer<T: Serialize, R: Serialize>(
     }
 }
 
-/// The projects the filters select, with what grouping them by `dims` reads (and their
-/// follow-up money when `follow_up`).
-async fn data(
-    filter: ProjectFilter,
-    dims: Vec<Dim>,
-    follow_up: bool,
-    state: &AppState,
-) -> Result<Data, ApiError> {
-    let catalogue = state.catalogue.clone();
+/// Runs `count` over the projects the filters select, counted from this copy's reports base
+/// ([`reports::Shelf`]) brought up to the change feed's position.
+async fn counted<T, F>(state: &AppState, filter: ProjectFilter, count: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut Conn, &Data, &Catalogue) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let (base, catalogue) = (state.report_base.clone(), state.catalogue.clone());
     db::run(&state.pool, move |conn| {
-        Data::load(conn, &filter, &dims, follow_up, &catalogue)
+        base.count(conn, &catalogue, &filter, |conn, data| {
+            count(conn, data, &catalogue)
+        })
     })
     .await
 }
@@ -145,8 +149,11 @@ pub async fn portfolio_report(
         Look::Hit(res) => return Ok(res),
         Look::Miss(slot) => slot,
     };
-    let data = data(filter, dims.clone(), true, &state).await?;
-    let report = reports::portfolio(&data, dims, &state.catalogue)?;
+    let dims = dims.clone();
+    let report = counted(&state, filter, move |_, data, c| {
+        reports::portfolio(data, &dims, c)
+    })
+    .await?;
     answer(&state, (format, slot), &report, &report.rows, "portfolio")
 }
 
@@ -177,8 +184,8 @@ pub async fn leverage_report(
         Look::Miss(slot) => slot,
     };
     let rank_by = query.rank_by.unwrap_or(RankBy::FollowUpUsd);
-    let report = db::run(&state.pool, move |conn| {
-        reports::leverage(conn, &filter, rank_by, usize::from(limit))
+    let report = counted(&state, filter, move |conn, data, _| {
+        reports::leverage(conn, data, rank_by, usize::from(limit))
     })
     .await?;
     answer(
@@ -243,8 +250,10 @@ pub async fn coverage_report(
         Look::Hit(res) => return Ok(res),
         Look::Miss(slot) => slot,
     };
-    let data = data(filter, vec![framework.dim()], false, &state).await?;
-    let report = reports::coverage(&data, framework, &state.catalogue)?;
+    let report = counted(&state, filter, move |_, data, c| {
+        reports::coverage(data, framework, c)
+    })
+    .await?;
     answer(
         &state,
         (format, slot),

@@ -13,6 +13,7 @@ use crate::db;
 use crate::error::{ApiError, ErrorCode};
 use crate::metrics::Metrics;
 use crate::models::reference::Catalogue;
+use crate::services::reports::Refresh;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -82,6 +83,7 @@ async fn metrics(metrics: web::Data<Metrics>, state: web::Data<AppState>) -> Htt
         .body(metrics.render(
             Some(state.pool.state()),
             state.queries.load(std::sync::atomic::Ordering::Relaxed),
+            &Refresh::ALL.map(|r| (r.as_str(), state.report_base.refreshes(r))),
         ))
 }
 

@@ -1,6 +1,7 @@
 //! Bulk reads for the reports: a fixed number of queries whatever the portfolio's size, each
 //! reading only the columns its report counts, mostly integers (a text column costs an
-//! allocation per row); what can be summed exactly in SQL is grouped there.
+//! allocation per row); the ones the reports' base reads take a [`Scope`]: every project, or the
+//! projects a write changed.
 
 use diesel::prelude::*;
 
@@ -9,7 +10,6 @@ use crate::db::schema::{
     follow_ups, member_states, project_gcm_objectives, project_member_states, project_migof,
     project_sdg_targets, projects,
 };
-use crate::db::sql::sum_exact;
 use crate::domain::FundingLine;
 use crate::domain::follow_up::{Conversion, FollowUpStatus, SourceType};
 use crate::domain::project::Status;
@@ -73,27 +73,55 @@ pub fn selects_all(filter: &ProjectFilter) -> bool {
         && updated_since.is_none()
 }
 
-/// (id, budget, funding year) of every selected project.
-pub fn budgets(conn: &mut Conn, filter: &ProjectFilter) -> QueryResult<Vec<(i64, i64, i32)>> {
+/// Which projects a read covers: all of them, or those of some ids (sorted, distinct).
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    All,
+    Ids(&'a [i64]),
+}
+
+/// Narrows a boxed query on a table with a project id column to `scope`.
+macro_rules! scoped {
+    ($query:expr, $column:expr, $scope:expr) => {{
+        let query = $query;
+        match $scope {
+            Scope::All => query,
+            Scope::Ids(ids) => query.filter(crate::db::sql::within($column, ids.to_vec())),
+        }
+    }};
+}
+
+/// The ids of the projects `filter` selects.
+pub fn ids(conn: &mut Conn, filter: &ProjectFilter) -> QueryResult<Vec<i64>> {
     filter
         .apply(projects::table.into_boxed())
-        .select((
-            projects::id,
-            projects::budget_usd_cents,
-            projects::funding_year,
-        ))
+        .select(projects::id)
         .load(conn)
 }
 
-/// [`budgets`] with the text columns a portfolio may group by.
-pub type ProjectColumns = (i64, i64, i32, FundingLine, Status, Option<String>);
+/// (id, code) of the projects of `codes` that exist.
+pub fn ids_of_codes(conn: &mut Conn, codes: &[String]) -> QueryResult<Vec<(i64, String)>> {
+    projects::table
+        .filter(crate::db::sql::within(projects::code, codes.to_vec()))
+        .select((projects::id, projects::code))
+        .load(conn)
+}
 
-pub fn project_columns(
-    conn: &mut Conn,
-    filter: &ProjectFilter,
-) -> QueryResult<Vec<ProjectColumns>> {
-    filter
-        .apply(projects::table.into_boxed())
+/// The projects of the follow-up records `ids` that exist.
+pub fn projects_of_follow_ups(conn: &mut Conn, ids: &[i64]) -> QueryResult<Vec<i64>> {
+    follow_ups::table
+        .filter(crate::db::sql::within(follow_ups::id, ids.to_vec()))
+        .select(follow_ups::project_id)
+        .load(conn)
+}
+
+/// What the reports count of a project: id, budget, funding year, line, status, thematic
+/// area, code.
+pub type FactRow = (i64, i64, i32, FundingLine, Status, Option<String>, String);
+
+/// The [`FactRow`]s of the projects in `scope`.
+pub fn facts(conn: &mut Conn, scope: Scope<'_>) -> QueryResult<Vec<FactRow>> {
+    scoped!(projects::table.into_boxed(), projects::id, scope)
         .select((
             projects::id,
             projects::budget_usd_cents,
@@ -101,22 +129,15 @@ pub fn project_columns(
             projects::funding_line,
             projects::status,
             projects::thematic_area,
+            projects::code,
         ))
-        .load(conn)
-}
-
-/// (id, budget, code) of every selected project, for ranking.
-pub fn codes(conn: &mut Conn, filter: &ProjectFilter) -> QueryResult<Vec<(i64, i64, String)>> {
-    filter
-        .apply(projects::table.into_boxed())
-        .select((projects::id, projects::budget_usd_cents, projects::code))
         .load(conn)
 }
 
 /// (id, title) of the projects `ids`.
 pub fn titles(conn: &mut Conn, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
     projects::table
-        .filter(projects::id.eq_any(ids))
+        .filter(crate::db::sql::within(projects::id, ids.to_vec()))
         .select((projects::id, projects::title))
         .load(conn)
 }
@@ -124,16 +145,20 @@ pub fn titles(conn: &mut Conn, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
 /// (project, position, share ppm or `None` for an equal split, iso3).
 pub type StateRow = (i64, i32, Option<i32>, String);
 
-/// The member states of every project (in no particular order).
-pub fn states(conn: &mut Conn) -> QueryResult<Vec<StateRow>> {
-    project_member_states::table
-        .select((
-            project_member_states::project_id,
-            project_member_states::position,
-            project_member_states::share_ppm,
-            project_member_states::iso3,
-        ))
-        .load(conn)
+/// The member states of the projects in `scope` (in no particular order).
+pub fn states(conn: &mut Conn, scope: Scope<'_>) -> QueryResult<Vec<StateRow>> {
+    scoped!(
+        project_member_states::table.into_boxed(),
+        project_member_states::project_id,
+        scope
+    )
+    .select((
+        project_member_states::project_id,
+        project_member_states::position,
+        project_member_states::share_ppm,
+        project_member_states::iso3,
+    ))
+    .load(conn)
 }
 
 /// (iso3, name, region) of every member state.
@@ -147,97 +172,65 @@ pub fn member_states(conn: &mut Conn) -> QueryResult<Vec<(String, String, String
         .load(conn)
 }
 
-/// (project, SDG target) of every project.
-pub fn sdg(conn: &mut Conn) -> QueryResult<Vec<(i64, String)>> {
-    project_sdg_targets::table
-        .select((
-            project_sdg_targets::project_id,
-            project_sdg_targets::target_code,
-        ))
-        .load(conn)
+/// (project, SDG target) of the projects in `scope`.
+pub fn sdg(conn: &mut Conn, scope: Scope<'_>) -> QueryResult<Vec<(i64, String)>> {
+    scoped!(
+        project_sdg_targets::table.into_boxed(),
+        project_sdg_targets::project_id,
+        scope
+    )
+    .select((
+        project_sdg_targets::project_id,
+        project_sdg_targets::target_code,
+    ))
+    .load(conn)
 }
 
-/// (project, MiGOF element) of every project.
-pub fn migof(conn: &mut Conn) -> QueryResult<Vec<(i64, String)>> {
-    project_migof::table
-        .select((project_migof::project_id, project_migof::element_code))
-        .load(conn)
+/// (project, MiGOF element) of the projects in `scope`.
+pub fn migof(conn: &mut Conn, scope: Scope<'_>) -> QueryResult<Vec<(i64, String)>> {
+    scoped!(
+        project_migof::table.into_boxed(),
+        project_migof::project_id,
+        scope
+    )
+    .select((project_migof::project_id, project_migof::element_code))
+    .load(conn)
 }
 
-/// (project, GCM objective) of every project.
-pub fn gcm(conn: &mut Conn) -> QueryResult<Vec<(i64, i32)>> {
-    project_gcm_objectives::table
-        .select((
-            project_gcm_objectives::project_id,
-            project_gcm_objectives::objective,
-        ))
-        .load(conn)
+/// (project, GCM objective) of the projects in `scope`.
+pub fn gcm(conn: &mut Conn, scope: Scope<'_>) -> QueryResult<Vec<(i64, i32)>> {
+    scoped!(
+        project_gcm_objectives::table.into_boxed(),
+        project_gcm_objectives::project_id,
+        scope
+    )
+    .select((
+        project_gcm_objectives::project_id,
+        project_gcm_objectives::objective,
+    ))
+    .load(conn)
 }
 
-/// (project, USD cents, whether its rate is missing) of every follow-up record that counts as
-/// leverage (approved and received).
-pub fn leveraging(conn: &mut Conn) -> QueryResult<Vec<(i64, Option<i64>, bool)>> {
-    follow_ups::table
-        .filter(follow_ups::status.eq_any(FollowUpStatus::leveraging()))
-        .select((
-            follow_ups::project_id,
-            follow_ups::amount_usd_cents,
-            follow_ups::usd_conversion.eq(Conversion::MissingRate),
-        ))
-        .load(conn)
-}
+/// A follow-up record as the reports count it: (project, source type, status, conversion,
+/// USD cents when converted).
+pub type FollowUpRow = (i64, SourceType, FollowUpStatus, Conversion, Option<i64>);
 
-/// Follow-up records grouped by source type, status and conversion: (source type, status,
-/// conversion, records, their exact USD sum).
-pub type FollowUpGroup = (SourceType, FollowUpStatus, Conversion, i64, Option<i64>);
-
-/// [`FollowUpGroup`]s of every record.
-pub fn follow_up_groups(conn: &mut Conn) -> QueryResult<Vec<FollowUpGroup>> {
-    follow_ups::table
-        .group_by((
-            follow_ups::source_type,
-            follow_ups::status,
-            follow_ups::usd_conversion,
-        ))
-        .select((
-            follow_ups::source_type,
-            follow_ups::status,
-            follow_ups::usd_conversion,
-            diesel::dsl::count_star(),
-            sum_exact(follow_ups::amount_usd_cents.assume_not_null()),
-        ))
-        .load(conn)
-}
-
-/// [`FollowUpGroup`]s per project: (project, group).
-pub fn follow_up_groups_by_project(conn: &mut Conn) -> QueryResult<Vec<(i64, FollowUpGroup)>> {
-    let rows: Vec<(
-        i64,
-        SourceType,
-        FollowUpStatus,
-        Conversion,
-        i64,
-        Option<i64>,
-    )> = follow_ups::table
-        .group_by((
-            follow_ups::project_id,
-            follow_ups::source_type,
-            follow_ups::status,
-            follow_ups::usd_conversion,
-        ))
-        .select((
-            follow_ups::project_id,
-            follow_ups::source_type,
-            follow_ups::status,
-            follow_ups::usd_conversion,
-            diesel::dsl::count_star(),
-            sum_exact(follow_ups::amount_usd_cents.assume_not_null()),
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, s, t, c, n, usd)| (id, (s, t, c, n, usd)))
-        .collect())
+/// The follow-up records of the projects in `scope` (in no particular order): read whole and
+/// summed by the caller (an SQL `GROUP BY` would sort as many rows as it reads).
+pub fn follow_ups(conn: &mut Conn, scope: Scope<'_>) -> QueryResult<Vec<FollowUpRow>> {
+    scoped!(
+        follow_ups::table.into_boxed(),
+        follow_ups::project_id,
+        scope
+    )
+    .select((
+        follow_ups::project_id,
+        follow_ups::source_type,
+        follow_ups::status,
+        follow_ups::usd_conversion,
+        follow_ups::amount_usd_cents,
+    ))
+    .load(conn)
 }
 
 /// Budgets of a year's projects that hold funds, with their line (for the allocation report).

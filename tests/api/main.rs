@@ -30,6 +30,7 @@ mod projects_rules;
 mod projects_write;
 mod publications;
 mod reference;
+mod report_base;
 mod reports;
 mod results;
 mod routes;

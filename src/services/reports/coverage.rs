@@ -66,8 +66,9 @@ pub fn coverage(
     let dim = framework.dim();
     // (projects, seed budget) by key.
     let mut acc: HashMap<KeyId, (i64, i64)> = HashMap::new();
-    for (i, p) in data.projects().iter().enumerate() {
-        for k in data.keys(dim, i) {
+    for row in data.rows() {
+        let p = row.project();
+        for k in row.keys(dim) {
             let e = acc.entry(*k).or_default();
             e.0 += 1;
             e.1 = add(e.1, p.budget)?;

@@ -1,19 +1,26 @@
-//! What the portfolio and coverage reports read, as integers: each project's group keys
-//! ([`KeyId`]) and member states are slices of flat vectors, so grouping 100,000 projects
-//! allocates nothing per project.
+//! What the portfolio, coverage and leverage reports count, as integers: each project's group
+//! keys ([`KeyId`]), member states and follow-up money are slices of flat vectors, so grouping
+//! 100,000 projects allocates nothing per project.
+//!
+//! A [`Data`] holds every dimension of the projects it was read for, in [`Chunk`]s of about
+//! [`CHUNK`] projects by id, each shared (`Arc`) by every `Data` that holds it. The reports'
+//! base ([`super::base`]) keeps one of every project; a filtered report counts a
+//! [`Data::select`]ion of it, and a write is merged in ([`Data::merge`]) from a `Data` read
+//! for the projects it changed: only the chunks those projects fall in are copied.
 
 use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
 
 use super::keys::{Column, Dict, KeyId, NONE, PerProject, coded, number};
 use super::{Dim, Key, add};
 use crate::db::Conn;
 use crate::domain::FundingLine;
+use crate::domain::follow_up::{Conversion, FollowUpStatus, SourceType};
 use crate::domain::project::Status;
 use crate::error::ApiError;
-use crate::models::follow_up::Leveraged;
-use crate::models::project::ProjectFilter;
 use crate::models::reference::Catalogue;
-use crate::models::report;
+use crate::models::report::{self, FactRow, FollowUpRow, Scope};
 
 /// One member state of a project: its split weight and its keys.
 #[derive(Debug, Clone, Copy)]
@@ -23,71 +30,73 @@ pub(super) struct StateOf {
     pub region: KeyId,
 }
 
-/// Every selected project's member states, in position order (a split hands leftover cents
-/// in that order), with the dictionaries of states and regions and the states' names.
-struct States {
-    of: PerProject<StateOf>,
-    states: Dict,
-    regions: Dict,
-    names: HashMap<String, String>,
+/// The dictionaries of member states and regions, and the states' names.
+#[derive(Clone)]
+pub(super) struct StateDicts {
+    pub states: Dict,
+    pub regions: Dict,
+    pub names: Arc<HashMap<String, String>>,
 }
 
-impl States {
-    fn load(conn: &mut Conn, ids: &[i64]) -> Result<States, ApiError> {
-        let all = report::member_states(conn)?;
-        let (states, state_key) = Dict::of(all.iter().map(|s| s.0.as_str()));
-        let (regions, region_key) = Dict::of(all.iter().map(|s| s.2.as_str()));
-        let keys: HashMap<&str, (KeyId, KeyId)> = all
-            .iter()
-            .map(|(iso3, _, region)| {
-                (
-                    iso3.as_str(),
-                    (state_key[iso3.as_str()], region_key[region.as_str()]),
-                )
-            })
-            .collect();
-        let mut rows = report::states(conn)?;
-        rows.sort_unstable_by_key(|r| (r.0, r.1));
-        let of = PerProject::new(
-            ids,
-            rows.iter().map(|(id, _, ppm, iso3)| {
-                let (state, region) = keys.get(iso3.as_str()).copied().unwrap_or((NONE, NONE));
-                (
-                    *id,
-                    StateOf {
-                        weight: ppm.map_or(1, i64::from),
-                        state,
-                        region,
-                    },
-                )
-            }),
-        );
-        let names = all
-            .into_iter()
-            .map(|(iso3, name, _)| (iso3, name))
-            .collect();
-        Ok(States {
-            of,
-            states,
-            regions,
-            names,
+/// Every project's member states, in position order (a split hands leftover cents in that
+/// order), keyed in the dictionaries read with them.
+fn states(
+    conn: &mut Conn,
+    scope: Scope<'_>,
+    ids: &[i64],
+) -> Result<(PerProject<StateOf>, StateDicts), ApiError> {
+    let all = report::member_states(conn)?;
+    let (states, state_key) = Dict::of(all.iter().map(|s| s.0.as_str()));
+    let (regions, region_key) = Dict::of(all.iter().map(|s| s.2.as_str()));
+    let keys: HashMap<&str, (KeyId, KeyId)> = all
+        .iter()
+        .map(|(iso3, _, region)| {
+            (
+                iso3.as_str(),
+                (state_key[iso3.as_str()], region_key[region.as_str()]),
+            )
         })
-    }
+        .collect();
+    let mut rows = report::states(conn, scope)?;
+    rows.sort_unstable_by_key(|r| (r.0, r.1));
+    let of = PerProject::new(
+        ids,
+        rows.iter().map(|(id, _, ppm, iso3)| {
+            let (state, region) = keys.get(iso3.as_str()).copied().unwrap_or((NONE, NONE));
+            (
+                *id,
+                StateOf {
+                    weight: ppm.map_or(1, i64::from),
+                    state,
+                    region,
+                },
+            )
+        }),
+    );
+    let names = all
+        .into_iter()
+        .map(|(iso3, name, _)| (iso3, name))
+        .collect();
+    let dicts = StateDicts {
+        states,
+        regions,
+        names: Arc::new(names),
+    };
+    Ok((of, dicts))
 }
 
-/// What the portfolio and coverage reports read, loaded once per request: the selected
-/// projects with their money, by id, and the keys of each dimension they group by.
-pub struct Data {
-    projects: Vec<Project>,
-    columns: Vec<(Dim, Column)>,
-    states: Option<States>,
+/// One project's follow-up records of one source type, status and conversion: how many, and
+/// their USD sum (records without a rate add nothing).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Group {
+    pub source: SourceType,
+    pub status: FollowUpStatus,
+    pub conversion: Conversion,
+    pub records: i64,
+    pub usd: i64,
 }
 
-/// A project as read: id, budget, funding year, and the text columns when a grouping needs them.
-type ProjectRow = (i64, i64, i32, Option<TextColumns>);
-type TextColumns = (FundingLine, Status, Option<String>);
-
-/// One selected project, as the reports count it.
+/// One project, as the reports count it.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Project {
     pub budget: i64,
@@ -97,143 +106,250 @@ pub(super) struct Project {
     pub unconverted: i64,
 }
 
-impl Data {
-    /// Reads the projects `filter` selects, their follow-up money when `follow_up` (coverage
-    /// counts only budgets), and what grouping them by `dims` needs.
-    pub fn load(
-        conn: &mut Conn,
-        filter: &ProjectFilter,
-        dims: &[Dim],
-        follow_up: bool,
-        c: &Catalogue,
-    ) -> Result<Data, ApiError> {
-        let text = dims
-            .iter()
-            .any(|d| matches!(d, Dim::FundingLine | Dim::Status | Dim::ThematicArea));
-        let mut rows: Vec<ProjectRow> = if text {
-            report::project_columns(conn, filter)?
-                .into_iter()
-                .map(|(id, budget, year, line, status, area)| {
-                    (id, budget, year, Some((line, status, area)))
-                })
-                .collect()
-        } else {
-            report::budgets(conn, filter)?
-                .into_iter()
-                .map(|(id, budget, year)| (id, budget, year, None))
-                .collect()
-        };
-        rows.sort_unstable_by_key(|r| r.0);
-        let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-        let leveraged = if follow_up {
-            leveraged(conn)?
-        } else {
-            Vec::new()
-        };
-        let leveraged = PerProject::new(&ids, leveraged.into_iter());
-        let projects = rows
-            .iter()
-            .enumerate()
-            .map(|(i, (_, budget, _, _))| {
-                let l = leveraged.of(i).first().copied().unwrap_or_default();
-                Project {
-                    budget: *budget,
-                    follow: l.usd_cents,
-                    unconverted: l.unconverted,
-                }
-            })
-            .collect();
-        let mut columns = Vec::new();
-        let mut sdg = None;
-        for dim in dims.iter().filter(|d| !d.splits()) {
-            let column = match dim {
-                Dim::FundingYear => Column {
-                    keys: PerProject::new(&ids, rows.iter().map(|r| (r.0, number(r.2)))),
-                    dict: Dict::Numbers,
-                },
-                Dim::FundingLine => {
-                    let (dict, keys) = Dict::of_all(FundingLine::ALL, FundingLine::as_str);
-                    let key = |l| keys.iter().find(|(v, _)| *v == l).map_or(NONE, |k| k.1);
-                    texts(&ids, &rows, dict, |(line, _, _)| key(*line))
-                }
-                Dim::Status => {
-                    let (dict, keys) = Dict::of_all(Status::ALL, Status::as_str);
-                    let key = |s| keys.iter().find(|(v, _)| *v == s).map_or(NONE, |k| k.1);
-                    texts(&ids, &rows, dict, |(_, status, _)| key(*status))
-                }
-                Dim::ThematicArea => {
-                    let (dict, keys) = Dict::of(
-                        rows.iter()
-                            .filter_map(|r| r.3.as_ref().and_then(|t| t.2.as_deref())),
-                    );
-                    let column = texts(&ids, &rows, Dict::Numbers, |(_, _, area)| {
-                        area.as_deref().map_or(NONE, |a| keys[a])
-                    });
-                    Column { dict, ..column }
-                }
-                Dim::SdgGoal | Dim::SdgTarget => {
-                    let pairs = match sdg.take() {
-                        Some(pairs) => pairs,
-                        None => report::sdg(conn)?,
-                    };
-                    let column = if *dim == Dim::SdgGoal {
-                        let goals: HashMap<&str, i32> = c
-                            .targets
-                            .iter()
-                            .map(|t| (t.code.as_str(), t.goal))
-                            .collect();
-                        let keys = pairs
-                            .iter()
-                            .filter_map(|(id, t)| goals.get(t.as_str()).map(|g| (*id, number(*g))))
-                            .collect();
-                        Column::new(&ids, keys, Dict::Numbers)
-                    } else {
-                        coded(&ids, &pairs, c.targets.iter().map(|t| t.code.as_str()))
-                    };
-                    sdg = Some(pairs);
-                    column
-                }
-                Dim::MigofElement => coded(
-                    &ids,
-                    &report::migof(conn)?,
-                    c.migof.iter().map(|m| m.code.as_str()),
-                ),
-                Dim::GcmObjective => {
-                    let keys = report::gcm(conn)?
-                        .into_iter()
-                        .map(|(id, n)| (id, number(n)))
-                        .collect();
-                    Column::new(&ids, keys, Dict::Numbers)
-                }
-                Dim::Region | Dim::MemberState => continue,
-            };
-            columns.push((*dim, column));
+/// About this many projects share a [`Chunk`]: a write copies the chunk its project is in.
+pub(super) const CHUNK: usize = 2048;
+
+/// Some projects (consecutive by id) and everything the reports count of them; project `i`
+/// of the chunk is `ids[i]`.
+#[derive(Debug, Clone)]
+pub(super) struct Chunk {
+    pub ids: Vec<i64>,
+    pub codes: Vec<Box<str>>,
+    pub projects: Vec<Project>,
+    /// Each project's keys of each of [`Data`]'s `dims`, in that order.
+    pub columns: Vec<PerProject<KeyId>>,
+    pub states: PerProject<StateOf>,
+    pub follow_ups: PerProject<Group>,
+}
+
+impl Chunk {
+    /// This chunk in chunks of [`CHUNK`] projects (one, empty, when it is empty), taken apart
+    /// a column at a time, so that only one column is ever held twice.
+    pub(super) fn split(self) -> Vec<Arc<Chunk>> {
+        let n = self.ids.len();
+        if n <= CHUNK {
+            return vec![Arc::new(self)];
         }
-        let states = if dims.iter().any(|d| d.splits()) {
-            Some(States::load(conn, &ids)?)
-        } else {
-            None
-        };
-        Ok(Data {
+        let ranges: Vec<Range<usize>> = (0..n)
+            .step_by(CHUNK)
+            .map(|at| at..(at + CHUNK).min(n))
+            .collect();
+        let Chunk {
+            ids,
+            codes,
             projects,
             columns,
             states,
+            follow_ups,
+        } = self;
+        let mut columns: Vec<_> = columns
+            .into_iter()
+            .map(|c| parts(c, &ranges).into_iter())
+            .collect();
+        let mut states = parts(states, &ranges).into_iter();
+        let mut follow_ups = parts(follow_ups, &ranges).into_iter();
+        let mut codes = cut(codes, &ranges).into_iter();
+        let mut projects = cut(projects, &ranges).into_iter();
+        cut(ids, &ranges)
+            .into_iter()
+            .map(|ids| {
+                const PARTS: &str = "one part of each column per range";
+                Arc::new(Chunk {
+                    ids,
+                    codes: codes.next().expect(PARTS),
+                    projects: projects.next().expect(PARTS),
+                    columns: columns.iter_mut().map(|c| c.next().expect(PARTS)).collect(),
+                    states: states.next().expect(PARTS),
+                    follow_ups: follow_ups.next().expect(PARTS),
+                })
+            })
+            .collect()
+    }
+
+    /// Projects `range` of this chunk, as a chunk of their own.
+    pub(super) fn part(&self, range: Range<usize>) -> Chunk {
+        Chunk {
+            ids: self.ids[range.clone()].to_vec(),
+            codes: self.codes[range.clone()].to_vec(),
+            projects: self.projects[range.clone()].to_vec(),
+            columns: self
+                .columns
+                .iter()
+                .map(|c| PerProject::gather(range.clone().map(|i| c.of(i)), |k| k))
+                .collect(),
+            states: PerProject::gather(range.clone().map(|i| self.states.of(i)), |s| s),
+            follow_ups: PerProject::gather(range.map(|i| self.follow_ups.of(i)), |g| g),
+        }
+    }
+}
+
+/// What the portfolio, coverage and leverage reports count of some projects, by id.
+pub struct Data {
+    /// The dimension of each of a chunk's `columns`, with the dictionary of its keys.
+    pub(super) dims: Vec<(Dim, Dict)>,
+    pub(super) state_dicts: StateDicts,
+    pub(super) chunks: Vec<Arc<Chunk>>,
+}
+
+/// One project of a [`Data`], with what it is counted by.
+#[derive(Clone, Copy)]
+pub(super) struct Row<'a> {
+    data: &'a Data,
+    chunk: &'a Chunk,
+    i: usize,
+}
+
+const NO_KEYS: &[KeyId] = &[NONE];
+
+impl<'a> Row<'a> {
+    pub(super) fn id(&self) -> i64 {
+        self.chunk.ids[self.i]
+    }
+
+    pub(super) fn code(&self) -> &'a str {
+        &self.chunk.codes[self.i]
+    }
+
+    pub(super) fn project(&self) -> &'a Project {
+        &self.chunk.projects[self.i]
+    }
+
+    /// The project's keys of `dim` (not a splitting one); [`NONE`] alone when it has none.
+    pub(super) fn keys(&self, dim: Dim) -> &'a [KeyId] {
+        match self
+            .data
+            .column(dim)
+            .map(|c| self.chunk.columns[c].of(self.i))
+        {
+            None | Some([]) => NO_KEYS,
+            Some(keys) => keys,
+        }
+    }
+
+    /// The project's member states, in position order.
+    pub(super) fn states(&self) -> &'a [StateOf] {
+        self.chunk.states.of(self.i)
+    }
+}
+
+impl Data {
+    /// Reads every dimension of the projects in `scope`: seven queries.
+    pub fn load(conn: &mut Conn, scope: Scope<'_>, c: &Catalogue) -> Result<Data, ApiError> {
+        let mut rows: Vec<FactRow> = report::facts(conn, scope)?;
+        rows.sort_unstable_by_key(|r| r.0);
+        let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        let follow_ups = groups(&ids, report::follow_ups(conn, scope)?)?;
+        let mut projects = Vec::with_capacity(ids.len());
+        for (i, row) in rows.iter().enumerate() {
+            let (mut follow, mut unconverted) = (0, 0);
+            for g in follow_ups
+                .of(i)
+                .iter()
+                .filter(|g| g.status.counts_as_leverage())
+            {
+                follow = add(follow, g.usd)?;
+                if g.conversion == Conversion::MissingRate {
+                    unconverted = add(unconverted, g.records)?;
+                }
+            }
+            projects.push(Project {
+                budget: row.1,
+                follow,
+                unconverted,
+            });
+        }
+        let mut columns = vec![
+            (
+                Dim::FundingYear,
+                Column {
+                    keys: PerProject::new(&ids, rows.iter().map(|r| (r.0, number(r.2)))),
+                    dict: Dict::Numbers,
+                },
+            ),
+            (
+                Dim::FundingLine,
+                closed(&ids, &rows, FundingLine::ALL, FundingLine::as_str, |r| r.3),
+            ),
+            (
+                Dim::Status,
+                closed(&ids, &rows, Status::ALL, Status::as_str, |r| r.4),
+            ),
+        ];
+        let areas: Vec<(i64, String)> = rows
+            .iter_mut()
+            .filter_map(|r| r.5.take().map(|a| (r.0, a)))
+            .collect();
+        let codes: Vec<Box<str>> = rows.into_iter().map(|r| r.6.into_boxed_str()).collect();
+        let known = c.taxonomies.get("thematic-areas").into_iter().flatten();
+        let area_keys = coded(&ids, &areas, known.map(|t| t.code.as_str()));
+        drop(areas);
+        columns.push((Dim::ThematicArea, area_keys));
+        let sdg = report::sdg(conn, scope)?;
+        let goals: HashMap<&str, i32> = c
+            .targets
+            .iter()
+            .map(|t| (t.code.as_str(), t.goal))
+            .collect();
+        let goal_keys = sdg
+            .iter()
+            .filter_map(|(id, t)| goals.get(t.as_str()).map(|g| (*id, number(*g))))
+            .collect();
+        columns.push((Dim::SdgGoal, Column::new(&ids, goal_keys, Dict::Numbers)));
+        let targets = coded(&ids, &sdg, c.targets.iter().map(|t| t.code.as_str()));
+        drop(sdg);
+        columns.push((Dim::SdgTarget, targets));
+        let migof = coded(
+            &ids,
+            &report::migof(conn, scope)?,
+            c.migof.iter().map(|m| m.code.as_str()),
+        );
+        columns.push((Dim::MigofElement, migof));
+        let gcm = report::gcm(conn, scope)?
+            .into_iter()
+            .map(|(id, n)| (id, number(n)))
+            .collect();
+        columns.push((Dim::GcmObjective, Column::new(&ids, gcm, Dict::Numbers)));
+        let (states, state_dicts) = states(conn, scope, &ids)?;
+        let mut dims = Vec::with_capacity(columns.len());
+        let mut keys = Vec::with_capacity(columns.len());
+        for (dim, column) in columns {
+            dims.push((dim, column.dict));
+            keys.push(column.keys);
+        }
+        let whole = Chunk {
+            ids,
+            codes,
+            projects,
+            columns: keys,
+            states,
+            follow_ups,
+        };
+        Ok(Data {
+            dims,
+            state_dicts,
+            chunks: whole.split(),
         })
     }
 
-    /// The selected projects, by id.
-    pub(super) fn projects(&self) -> &[Project] {
-        &self.projects
+    /// Every project, by id.
+    pub(super) fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.chunks.iter().flat_map(move |chunk| {
+            (0..chunk.ids.len()).map(move |i| Row {
+                data: self,
+                chunk,
+                i,
+            })
+        })
     }
 
-    /// Project `i`'s keys of `dim` (not a splitting one); [`NONE`] alone when it has none.
-    pub(super) fn keys(&self, dim: Dim, project: usize) -> &[KeyId] {
-        self.column(dim).map_or(&[NONE], |c| c.of(project))
+    /// How many projects.
+    pub(super) fn len(&self) -> usize {
+        self.chunks.iter().map(|c| c.ids.len()).sum()
     }
 
-    /// Project `i`'s member states, in position order (loaded for a splitting dimension).
-    pub(super) fn states_of(&self, project: usize) -> &[StateOf] {
-        self.states.as_ref().map_or(&[], |s| s.of.of(project))
+    /// Every project's follow-up groups.
+    pub(super) fn follow_ups(&self) -> impl Iterator<Item = &Group> {
+        self.chunks.iter().flat_map(|c| c.follow_ups.all())
     }
 
     /// The key of `text` in a text dimension.
@@ -242,21 +358,20 @@ impl Data {
     }
 
     pub(super) fn state_name(&self, iso3: &str) -> Option<String> {
-        self.states
-            .as_ref()
-            .and_then(|s| s.names.get(iso3).cloned())
+        self.state_dicts.names.get(iso3).cloned()
     }
 
-    fn column(&self, dim: Dim) -> Option<&Column> {
-        self.columns.iter().find(|(d, _)| *d == dim).map(|(_, c)| c)
+    /// The index of `dim`'s column in a chunk.
+    fn column(&self, dim: Dim) -> Option<usize> {
+        self.dims.iter().position(|(d, _)| *d == dim)
     }
 
     /// The dictionary of `dim`'s keys.
     fn dict(&self, dim: Dim) -> Option<&Dict> {
-        match (dim, &self.states) {
-            (Dim::Region, Some(s)) => Some(&s.regions),
-            (Dim::MemberState, Some(s)) => Some(&s.states),
-            _ => self.column(dim).map(|c| &c.dict),
+        match dim {
+            Dim::Region => Some(&self.state_dicts.regions),
+            Dim::MemberState => Some(&self.state_dicts.states),
+            _ => self.column(dim).map(|c| &self.dims[c].1),
         }
     }
 
@@ -266,37 +381,63 @@ impl Data {
     }
 }
 
-/// A single-valued column from the projects' text columns (`rows` by id).
-fn texts(
+/// `v` cut into `ranges` (consecutive, from 0), moved, not copied.
+fn cut<T>(v: Vec<T>, ranges: &[Range<usize>]) -> Vec<Vec<T>> {
+    let mut all = v.into_iter();
+    ranges
+        .iter()
+        .map(|r| all.by_ref().take(r.len()).collect())
+        .collect()
+}
+
+/// The rows of each of `ranges`' projects, as their own [`PerProject`]s.
+fn parts<T: Copy>(rows: PerProject<T>, ranges: &[Range<usize>]) -> Vec<PerProject<T>> {
+    ranges
+        .iter()
+        .map(|r| PerProject::gather(r.clone().map(|i| rows.of(i)), |x| x))
+        .collect()
+}
+
+/// A single-valued column of a closed vocabulary (funding line, status) from the rows.
+fn closed<T: Copy + Eq>(
     ids: &[i64],
-    rows: &[ProjectRow],
-    dict: Dict,
-    key: impl Fn(&TextColumns) -> KeyId,
+    rows: &[FactRow],
+    all: &[T],
+    text: impl Fn(T) -> &'static str,
+    value: impl Fn(&FactRow) -> T,
 ) -> Column {
+    let (dict, keys) = Dict::of_all(all, text);
+    let key = |v: T| keys.iter().find(|(k, _)| *k == v).map_or(NONE, |k| k.1);
     Column {
-        keys: PerProject::new(
-            ids,
-            rows.iter().map(|r| (r.0, r.3.as_ref().map_or(NONE, &key))),
-        ),
+        keys: PerProject::new(ids, rows.iter().map(|r| (r.0, key(value(r))))),
         dict,
     }
 }
 
-/// Every project's follow-up money that counts as leverage (approved and received records),
-/// by project id: summed here from one read of the status index, which holds every column
-/// it needs (an SQL `GROUP BY` would sort as many rows as it reads).
-pub(super) fn leveraged(conn: &mut Conn) -> Result<Vec<(i64, Leveraged)>, ApiError> {
-    let mut rows = report::leveraging(conn)?;
-    rows.sort_unstable_by_key(|r| r.0);
-    let mut out: Vec<(i64, Leveraged)> = Vec::new();
-    for (id, usd, missing) in rows {
-        if out.last().is_none_or(|(last, _)| *last != id) {
-            out.push((id, Leveraged::default()));
-        }
-        if let Some((_, l)) = out.last_mut() {
-            l.usd_cents = add(l.usd_cents, usd.unwrap_or_default())?;
-            l.unconverted += i64::from(missing);
+/// The follow-up records summed per project, source type, status and conversion.
+fn groups(ids: &[i64], mut rows: Vec<FollowUpRow>) -> Result<PerProject<Group>, ApiError> {
+    rows.sort_unstable_by_key(|r| (r.0, r.1, r.2, r.3));
+    let mut out: Vec<(i64, Group)> = Vec::new();
+    for (id, source, status, conversion, usd) in rows {
+        match out.last_mut() {
+            Some((last, g))
+                if *last == id
+                    && (g.source, g.status, g.conversion) == (source, status, conversion) =>
+            {
+                g.records += 1;
+                g.usd = add(g.usd, usd.unwrap_or_default())?;
+            }
+            _ => out.push((
+                id,
+                Group {
+                    source,
+                    status,
+                    conversion,
+                    records: 1,
+                    usd: usd.unwrap_or_default(),
+                },
+            )),
         }
     }
-    Ok(out)
+    Ok(PerProject::new(ids, out.into_iter()))
 }

@@ -13,6 +13,7 @@ pub(in crate::services::reports) type KeyId = u32;
 pub(super) const NONE: KeyId = KeyId::MAX;
 
 /// What a dimension's keys stand for.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Dict {
     Numbers,
     /// Sorted and distinct: a key is an index.
@@ -82,6 +83,7 @@ pub(in crate::services::reports) fn number(n: i32) -> KeyId {
 }
 
 /// Rows per project: project `i`'s are `rows[starts[i]..starts[i + 1]]`.
+#[derive(Debug, Clone)]
 pub(super) struct PerProject<T> {
     starts: Vec<u32>,
     rows: Vec<T>,
@@ -105,12 +107,36 @@ impl<T: Copy> PerProject<T> {
         PerProject { starts, rows }
     }
 
+    /// From each project's rows, in order, each passed through `map`.
+    pub(super) fn gather<'a>(
+        each: impl Iterator<Item = &'a [T]>,
+        map: impl Fn(T) -> T,
+    ) -> PerProject<T>
+    where
+        T: 'a,
+    {
+        let mut starts = Vec::with_capacity(each.size_hint().0 + 1);
+        let mut rows = Vec::new();
+        for of in each {
+            starts.push(to_u32(rows.len()));
+            rows.extend(of.iter().map(|r| map(*r)));
+        }
+        starts.push(to_u32(rows.len()));
+        PerProject { starts, rows }
+    }
+
+    /// Every project's rows, in project order.
+    pub(super) fn all(&self) -> &[T] {
+        &self.rows
+    }
+
     pub(super) fn of(&self, project: usize) -> &[T] {
         &self.rows[self.starts[project] as usize..self.starts[project + 1] as usize]
     }
 }
 
 /// One dimension's keys for every selected project (distinct per project), and their dictionary.
+#[derive(Debug, Clone)]
 pub(super) struct Column {
     pub keys: PerProject<KeyId>,
     pub dict: Dict,
@@ -124,14 +150,6 @@ impl Column {
         Column {
             keys: PerProject::new(ids, pairs.into_iter()),
             dict,
-        }
-    }
-
-    /// Project `i`'s keys; [`NONE`] alone when it has none.
-    pub(super) fn of(&self, project: usize) -> &[KeyId] {
-        match self.keys.of(project) {
-            [] => &[NONE],
-            keys => keys,
         }
     }
 }
@@ -189,10 +207,10 @@ mod tests {
     }
 
     #[test]
-    fn a_project_without_keys_reads_as_none_and_other_projects_rows_are_skipped() {
+    fn a_column_keeps_distinct_sorted_keys_and_skips_other_projects_rows() {
         let pairs = vec![(5, 1), (1, 0), (5, 1), (5, 0), (9, 3)];
         let column = Column::new(&[2, 5], pairs, Dict::Numbers);
-        assert_eq!(column.of(0), &[NONE]);
-        assert_eq!(column.of(1), &[0, 1]);
+        assert_eq!(column.keys.of(0), &[] as &[KeyId]);
+        assert_eq!(column.keys.of(1), &[0, 1]);
     }
 }

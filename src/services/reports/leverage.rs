@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::add;
+use super::{Data, add};
 use crate::db::Conn;
 use crate::domain::Money;
 use crate::domain::follow_up::{Conversion, FollowUpStatus, SourceType};
@@ -15,7 +15,6 @@ use crate::domain::fx::ratio;
 use crate::domain::money::MoneyDto;
 use crate::error::ApiError;
 use crate::models::follow_up::Leveraged;
-use crate::models::project::ProjectFilter;
 use crate::models::report;
 
 crate::domain::funding::closed_enum!(
@@ -84,7 +83,7 @@ fn count(n: usize) -> i64 {
 }
 
 /// A selected project as ranked: (id, seed budget, code) and its follow-up money.
-type Ranked = ((i64, i64, String), Leveraged);
+type Ranked<'a> = ((i64, i64, &'a str), Leveraged);
 
 /// The order of the ranking: by `rank_by`, best first, then by code.
 fn order(rank_by: RankBy) -> impl Fn(&Ranked, &Ranked) -> Ordering {
@@ -105,26 +104,23 @@ fn order(rank_by: RankBy) -> impl Fn(&Ranked, &Ranked) -> Ordering {
     }
 }
 
-/// Ranks the projects `filter` selects and sums their follow-up funding: the projects' ids,
-/// budgets and codes, their follow-up money summed per project and the records grouped by
-/// source type, status and conversion in SQL, and the titles of the `limit` ranked.
+/// Ranks the projects of `data` and sums their follow-up funding by source type and status;
+/// reads the titles of the `limit` ranked.
 pub fn leverage(
     conn: &mut Conn,
-    filter: &ProjectFilter,
+    data: &Data,
     rank_by: RankBy,
     limit: usize,
 ) -> Result<LeverageReport, ApiError> {
-    let leveraged = super::data::leveraged(conn)?;
-    let of = |id: i64| {
-        leveraged
-            .binary_search_by_key(&id, |l| l.0)
-            .map_or_else(|_| Leveraged::default(), |i| leveraged[i].1)
-    };
-    let mut ranked: Vec<Ranked> = report::codes(conn, filter)?
-        .into_iter()
-        .map(|p| {
-            let l = of(p.0);
-            (p, l)
+    let mut ranked: Vec<Ranked> = data
+        .rows()
+        .map(|row| {
+            let p = row.project();
+            let l = Leveraged {
+                usd_cents: p.follow,
+                unconverted: p.unconverted,
+            };
+            ((row.id(), p.budget, row.code()), l)
         })
         .collect();
     let (mut seed, mut follow, mut unconverted) = (0i64, 0i64, 0i64);
@@ -133,17 +129,6 @@ pub fn leverage(
         follow = add(follow, l.usd_cents)?;
         unconverted = add(unconverted, l.unconverted)?;
     }
-    let groups = if report::selects_all(filter) {
-        report::follow_up_groups(conn)?
-    } else {
-        let mut selected: Vec<i64> = ranked.iter().map(|((id, _, _), _)| *id).collect();
-        selected.sort_unstable();
-        report::follow_up_groups_by_project(conn)?
-            .into_iter()
-            .filter(|(id, _)| selected.binary_search(id).is_ok())
-            .map(|(_, group)| group)
-            .collect()
-    };
     let projects = count(ranked.len());
     // Only the first `limit` need an order: select them, then sort them.
     let order = order(rank_by);
@@ -152,12 +137,13 @@ pub fn leverage(
         ranked.truncate(limit);
     }
     ranked.sort_unstable_by(&order);
-    let ids: Vec<i64> = ranked.iter().map(|((id, _, _), _)| *id).collect();
+    let mut ids: Vec<i64> = ranked.iter().map(|((id, _, _), _)| *id).collect();
+    ids.sort_unstable();
     let titles: HashMap<i64, String> = report::titles(conn, &ids)?.into_iter().collect();
     let top = ranked
         .into_iter()
         .map(|((id, budget, code), l)| RankedProject {
-            code,
+            code: code.to_owned(),
             title: titles.get(&id).cloned().unwrap_or_default(),
             seed_budget: Money::usd_cents(budget).to_dto(),
             follow_up_usd: Money::usd_cents(l.usd_cents).to_dto(),
@@ -168,8 +154,9 @@ pub fn leverage(
     let mut by_source: BTreeMap<&str, (SourceType, i64, i64, i64)> = BTreeMap::new();
     let mut by_status: BTreeMap<&str, (FollowUpStatus, i64, i64, i64)> = BTreeMap::new();
     let mut records = 0i64;
-    for (source, status, conversion, n, usd) in groups {
-        let usd = usd.unwrap_or_default();
+    for g in data.follow_ups() {
+        let (source, status, conversion, n, usd) =
+            (g.source, g.status, g.conversion, g.records, g.usd);
         let missing = if conversion == Conversion::MissingRate {
             n
         } else {

@@ -3,13 +3,17 @@
 //! cent, so totals over groups equal the overall total. One report per file; each answers a
 //! typed document (its OpenAPI schema is derived from it).
 //!
-//! The portfolio, coverage, leverage and allocation reports read only the columns they count
-//! ([`crate::models::report`]), as integers where they can ([`data`]).
+//! The portfolio, coverage and leverage reports count each copy's in-memory base of every
+//! project ([`base`]), kept up to date from the change feed; the base reads only the columns
+//! they count ([`crate::models::report`]), as integers where it can ([`data`]). The allocation
+//! report reads one year's projects.
 
 mod allocation;
+mod base;
 mod coverage;
 mod data;
 mod evaluation_compliance;
+mod gather;
 mod keys;
 mod leverage;
 mod portfolio;
@@ -17,6 +21,7 @@ mod publications;
 mod recommendations;
 mod results;
 
+pub use base::{MAX_PATCH, Refresh, Shelf};
 pub use data::Data;
 use keys::{KeyId, number};
 

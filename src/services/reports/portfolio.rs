@@ -173,13 +173,14 @@ pub fn portfolio(data: &Data, dims: &[Dim], c: &Catalogue) -> Result<PortfolioRe
     let (mut seed_total, mut follow_total, mut unconverted_total) = (0i64, 0i64, 0i64);
     // (group, seed, follow-up) of each part of the current project's money.
     let mut parts: Vec<((KeyId, KeyId), i64, i64)> = Vec::new();
-    for (i, p) in data.projects().iter().enumerate() {
+    for row in data.rows() {
+        let p = row.project();
         seed_total = add(seed_total, p.budget)?;
         follow_total = add(follow_total, p.follow)?;
         unconverted_total = add(unconverted_total, p.unconverted)?;
         parts.clear();
         if splits {
-            let states = data.states_of(i);
+            let states = row.states();
             let (seeds, follows) = match states {
                 // One state takes it all (unless its share is zero): no split to compute.
                 [one] if one.weight != 0 => (vec![p.budget], vec![p.follow]),
@@ -192,12 +193,12 @@ pub fn portfolio(data: &Data, dims: &[Dim], c: &Catalogue) -> Result<PortfolioRe
                 let keys = |d: Dim| match d {
                     Dim::Region => std::slice::from_ref(&s.region),
                     Dim::MemberState => std::slice::from_ref(&s.state),
-                    other => data.keys(other, i),
+                    other => row.keys(other),
                 };
                 combine(&mut parts, dims, keys, seeds[j], follows[j]);
             }
         } else {
-            combine(&mut parts, dims, |d| data.keys(d, i), p.budget, p.follow);
+            combine(&mut parts, dims, |d| row.keys(d), p.budget, p.follow);
         }
         // A project counts once in each group it reaches, with the sum of its parts there.
         parts.sort_unstable_by_key(|part| part.0);
@@ -251,12 +252,7 @@ pub fn portfolio(data: &Data, dims: &[Dim], c: &Catalogue) -> Result<PortfolioRe
     Ok(PortfolioReport {
         group_by: dims.to_vec(),
         rows,
-        totals: metrics(
-            data.projects().len(),
-            seed_total,
-            follow_total,
-            unconverted_total,
-        ),
+        totals: metrics(data.len(), seed_total, follow_total, unconverted_total),
         notes,
     })
 }
