@@ -115,6 +115,30 @@ pub fn projects_of_follow_ups(conn: &mut Conn, ids: &[i64]) -> QueryResult<Vec<i
         .load(conn)
 }
 
+/// The projects with follow-up funding in one of `currencies`.
+pub fn projects_funded_in(conn: &mut Conn, currencies: &[String]) -> QueryResult<Vec<i64>> {
+    follow_ups::table
+        .filter(crate::db::sql::within(
+            follow_ups::currency,
+            currencies.to_vec(),
+        ))
+        .select(follow_ups::project_id)
+        .distinct()
+        .load(conn)
+}
+
+/// The projects in one of the member states `iso3s`.
+pub fn projects_in_states(conn: &mut Conn, iso3s: &[String]) -> QueryResult<Vec<i64>> {
+    project_member_states::table
+        .filter(crate::db::sql::within(
+            project_member_states::iso3,
+            iso3s.to_vec(),
+        ))
+        .select(project_member_states::project_id)
+        .distinct()
+        .load(conn)
+}
+
 /// What the reports count of a project: id, budget, funding year, line, status, thematic
 /// area, code.
 pub type FactRow = (i64, i64, i32, FundingLine, Status, Option<String>, String);

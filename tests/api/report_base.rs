@@ -175,14 +175,39 @@ db_test!(
         );
         assert_eq!(base.refreshes(Refresh::Moved), moved + 1);
 
-        // A rate may change every project's follow-up money: the base is read whole.
+        // A rate: the projects with follow-up funding in its currency are merged.
         app.put("/api/v1/exchange-rates/EUR/2026-05")
             .bearer(&admin)
             .json(&json!({"usd_per_unit": "1.10", "source": "UN"}))
             .send()
             .await
             .assert_status(201);
-        after(&app, &last, "a rate set").await;
+        last = after(&app, &last, "a rate set").await;
+
+        // A member state moved to another region, then renamed: its projects are merged, with
+        // every state's name.
+        for (version, change) in [
+            (1, json!({"region": "SEECA"})),
+            (2, json!({"name": "Kampuchea"})),
+        ] {
+            app.patch("/api/v1/member-states/KHM")
+                .bearer(&admin)
+                .header("if-match", &format!("\"v{version}\""))
+                .json(&change)
+                .send()
+                .await
+                .assert_status(200);
+            last = after(&app, &last, &format!("a member state changed: {change}")).await;
+        }
+        assert_eq!(
+            base.refreshes(Refresh::Whole),
+            1,
+            "rates and states merged too"
+        );
+
+        // A new member state has no key in the base's dictionaries: read whole.
+        app.create_member_state("GEO", "Georgia", "SEECA").await;
+        agree(&app).await;
         assert_eq!(base.refreshes(Refresh::Whole), 2);
     }
 );

@@ -9,10 +9,13 @@
 //!   (the nine queries of [`Data::load`], narrowed to their ids), merged into a new base
 //!   ([`Data::merge`]). A project's entry names its code; a follow-up's names its record, whose
 //!   project is read (every follow-up write also records its project's entry);
-//! - it reads the whole base again when an entry may change what every project counts (a
-//!   member state, an exchange rate and the conversions it redoes, a record type this module
-//!   does not know), when more than [`MAX_PATCH`] entries arrived, or when a fresh row holds
-//!   a key the base's dictionaries lack.
+//!   An exchange rate's entry re-reads the projects with follow-up funding in its currency
+//!   (their conversions were redone); a member state's, the projects in that state and every
+//!   state's name and region;
+//! - it reads the whole base again for a record type this module does not know, when more
+//!   than [`MAX_PATCH`] entries arrived or they name more than 10,000 projects, or when a
+//!   fresh row holds a key the base's dictionaries lack (a new member state or region, a code
+//!   not in the catalogue).
 //!
 //! Entries of records these reports do not count (evaluations, results, users, …) only move
 //! the position. The position and the rows are read in one snapshot and the feed's ids are
@@ -36,9 +39,13 @@ use crate::models::report::{self, Scope};
 /// Above this many new entries the base is read whole: cheaper than merging that many.
 pub const MAX_PATCH: i64 = 2_000;
 
+/// Above this many changed projects the base is read whole.
+const MAX_MERGED: usize = 10_000;
+
 /// Record types whose changes no report of the base counts.
 const NOT_COUNTED: &[&str] = &[
     "allocation",
+    "eligibility",
     "evaluation",
     "evaluation_question",
     "funding_rule",
@@ -153,27 +160,37 @@ fn current(
     if base.position == position {
         return Ok((base, None));
     }
-    let Some(changed) = changed(conn, &base)? else {
+    let Some(Changed { ids, states }) = changed(conn, &base)? else {
         return whole(conn);
     };
-    if changed.is_empty() {
+    if ids.is_empty() && !states {
         return at(base.data.clone(), Refresh::Moved);
     }
-    let fresh = Data::load(conn, Scope::Ids(&changed), c)?;
-    match base.data.merge(&changed, &fresh) {
+    // Read even for no project when a member state changed: it brings every state's name.
+    let fresh = Data::load(conn, Scope::Ids(&ids), c)?;
+    match base.data.merge(&ids, &fresh) {
         Some(data) => at(Arc::new(data), Refresh::Merged),
         None => whole(conn),
     }
 }
 
-/// The ids (sorted, distinct) of the projects the feed's entries after `base`'s position
-/// changed, created or deleted; `None` when the base must be read whole.
-fn changed(conn: &mut Conn, base: &Base) -> Result<Option<Vec<i64>>, ApiError> {
+/// What the feed's entries after a base's position changed.
+struct Changed {
+    /// The projects changed, created or deleted (sorted, distinct).
+    ids: Vec<i64>,
+    /// Whether a member state changed: its name, its region.
+    states: bool,
+}
+
+/// What the feed's entries after `base`'s position changed; `None` when the base must be read
+/// whole.
+fn changed(conn: &mut Conn, base: &Base) -> Result<Option<Changed>, ApiError> {
     let entries = Change::after(conn, base.position, MAX_PATCH + 1)?;
     if entries.len() > MAX_PATCH as usize {
         return Ok(None);
     }
     let (mut codes, mut deleted, mut follow_ups) = (Vec::new(), HashSet::new(), Vec::new());
+    let (mut currencies, mut states) = (Vec::new(), Vec::new());
     for e in entries {
         match e.record_type.as_str() {
             "project" => {
@@ -186,14 +203,20 @@ fn changed(conn: &mut Conn, base: &Base) -> Result<Option<Vec<i64>>, ApiError> {
                 Ok(id) => follow_ups.push(id),
                 Err(_) => return Ok(None),
             },
+            // `EUR/2026-05`
+            "exchange_rate" => match e.record_key.split_once('/') {
+                Some((currency, _)) => currencies.push(currency.to_owned()),
+                None => return Ok(None),
+            },
+            "member_state" => states.push(e.record_key),
             t if NOT_COUNTED.contains(&t) => {}
             _ => return Ok(None),
         }
     }
-    codes.sort_unstable();
-    codes.dedup();
     let mut ids = Vec::new();
     if !codes.is_empty() {
+        codes.sort_unstable();
+        codes.dedup();
         ids.extend(report::ids_of_codes(conn, &codes)?.into_iter().map(|r| r.0));
     }
     if !deleted.is_empty() {
@@ -209,7 +232,23 @@ fn changed(conn: &mut Conn, base: &Base) -> Result<Option<Vec<i64>>, ApiError> {
     if !follow_ups.is_empty() {
         ids.extend(report::projects_of_follow_ups(conn, &follow_ups)?);
     }
+    if !currencies.is_empty() {
+        currencies.sort_unstable();
+        currencies.dedup();
+        ids.extend(report::projects_funded_in(conn, &currencies)?);
+    }
+    if !states.is_empty() {
+        states.sort_unstable();
+        states.dedup();
+        ids.extend(report::projects_in_states(conn, &states)?);
+    }
     ids.sort_unstable();
     ids.dedup();
-    Ok(Some(ids))
+    if ids.len() > MAX_MERGED {
+        return Ok(None);
+    }
+    Ok(Some(Changed {
+        ids,
+        states: !states.is_empty(),
+    }))
 }

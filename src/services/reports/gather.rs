@@ -38,17 +38,18 @@ impl Data {
 
     /// This with the projects of `changed` (sorted, distinct) replaced by those of `fresh`,
     /// read for them: a changed project that `fresh` lacks was deleted, one this lacks was
-    /// created. `None` when a key of `fresh` has no place in this one's dictionaries (a code
-    /// not in the catalogue, member states that changed): then the whole base is read again.
+    /// created; the member states' names are `fresh`'s. `None` when a key of `fresh` has no
+    /// place in this one's dictionaries (a code not in the catalogue, a new member state or
+    /// region): then the whole base is read again.
     pub fn merge(&self, changed: &[i64], fresh: &Data) -> Option<Data> {
-        let fresh = fresh.keyed_as(self)?;
+        let fresh_chunk = fresh.keyed_as(self)?;
         let mut chunks = Vec::with_capacity(self.chunks.len() + 1);
         let (mut new_at, mut changed_at) = (0, 0);
         for (k, chunk) in self.chunks.iter().enumerate() {
             // This chunk takes the ids up to the next chunk's first.
             let next = self.chunks.get(k + 1).and_then(|n| n.ids.first());
             let hi = next.map_or(i64::MAX, |first| first - 1);
-            let new_n = fresh.ids[new_at..].partition_point(|id| *id <= hi);
+            let new_n = fresh_chunk.ids[new_at..].partition_point(|id| *id <= hi);
             let changed_n = changed[changed_at..].partition_point(|id| *id <= hi);
             if new_n == 0 && changed_n == 0 {
                 chunks.push(chunk.clone());
@@ -57,11 +58,11 @@ impl Data {
             let picks = picks(
                 &chunk.ids,
                 &changed[changed_at..changed_at + changed_n],
-                &fresh.ids[new_at..new_at + new_n],
+                &fresh_chunk.ids[new_at..new_at + new_n],
                 new_at,
             );
             (new_at, changed_at) = (new_at + new_n, changed_at + changed_n);
-            let merged = gather([chunk, &fresh], &picks);
+            let merged = gather([chunk, &fresh_chunk], &picks);
             if merged.ids.len() > 2 * CHUNK {
                 let mid = merged.ids.len() / 2;
                 chunks.push(Arc::new(merged.part(0..mid)));
@@ -71,9 +72,13 @@ impl Data {
             }
         }
         if chunks.is_empty() {
-            chunks.push(Arc::new(fresh.part(0..0)));
+            chunks.push(Arc::new(fresh_chunk.part(0..0)));
         }
-        Some(self.with(chunks))
+        Some(Data {
+            dims: self.dims.clone(),
+            state_dicts: fresh.state_dicts.clone(),
+            chunks,
+        })
     }
 
     /// A `Data` keyed as this one, of `chunks`.
