@@ -207,4 +207,33 @@ db_test!(swagger_ui_is_served_from_the_binary, |app| {
     r.assert_status(200);
     let r = app.get("/openapi.json").send().await;
     assert_eq!(r.assert_status(200).json()["openapi"], "3.1.0");
+    assert_eq!(r.header("content-encoding"), None);
+    assert_eq!(r.header("vary").as_deref(), Some("Accept-Encoding"));
+    // A client that takes gzip gets the same document compressed; `q=0` refuses it.
+    let zipped = app
+        .get("/openapi.json")
+        .header("accept-encoding", "br;q=1.0, gzip;q=0.8")
+        .send()
+        .await;
+    zipped.assert_status(200);
+    assert_eq!(zipped.header("content-encoding").as_deref(), Some("gzip"));
+    assert!(
+        zipped.body.len() * 5 < r.body.len(),
+        "{} bytes",
+        zipped.body.len()
+    );
+    let mut json = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&zipped.body[..]),
+        &mut json,
+    )
+    .expect("gzip");
+    assert_eq!(json, r.body);
+    let refused = app
+        .get("/openapi.json")
+        .header("accept-encoding", "gzip;q=0, identity")
+        .send()
+        .await;
+    assert_eq!(refused.header("content-encoding"), None);
+    assert_eq!(refused.body, r.body);
 });

@@ -185,7 +185,19 @@ pub fn check(method: &Method, path: &str, resp: &Resp) {
     };
     let is_json = content_type == "application/json" || content_type.ends_with("+json");
     if is_json && media.get("schema").is_some() {
-        let body: Value = serde_json::from_slice(&resp.body).unwrap_or_else(|e| {
+        // As a client reads it: decoded first when sent compressed.
+        let mut decoded = Vec::new();
+        let bytes = if resp.header("content-encoding").as_deref() == Some("gzip") {
+            std::io::Read::read_to_end(
+                &mut flate2::read::GzDecoder::new(&resp.body[..]),
+                &mut decoded,
+            )
+            .unwrap_or_else(|e| panic!("{what}: gzip that does not decode: {e}"));
+            &decoded[..]
+        } else {
+            &resp.body[..]
+        };
+        let body: Value = serde_json::from_slice(bytes).unwrap_or_else(|e| {
             panic!(
                 "{what}: a JSON body that is not JSON ({e}): {}",
                 truncate(&resp.text())
