@@ -111,21 +111,26 @@ async fn openapi_json(req: HttpRequest, document: web::Data<ServedDocument>) -> 
     }
 }
 
-/// Whether `Accept-Encoding` takes gzip: named (or `*`) without `q=0`.
+/// Whether `Accept-Encoding` takes gzip: gzip's own entry decides, else `*`'s; an entry takes
+/// it unless its `q` is 0 (or not a number).
 fn takes_gzip(req: &HttpRequest) -> bool {
-    req.headers()
+    let codings: Vec<(String, bool)> = req
+        .headers()
         .get_all(header::ACCEPT_ENCODING)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|coding| {
+        .map(|coding| {
             let mut parts = coding.split(';').map(str::trim);
-            let name = parts.next().unwrap_or_default();
-            let refused = parts.any(|p| {
-                p.strip_prefix("q=")
-                    .is_some_and(|q| q.parse::<f32>().is_ok_and(|q| q <= 0.0))
-            });
-            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+            let name = parts.next().unwrap_or_default().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.split_once('='))
+                .find(|(k, _)| k.trim().eq_ignore_ascii_case("q"))
+                .map_or(Some(1.0), |(_, v)| v.trim().parse::<f32>().ok());
+            (name, q.is_some_and(|q| q > 0.0))
         })
+        .collect();
+    let entry = |name: &str| codings.iter().find(|(n, _)| n == name).map(|(_, ok)| *ok);
+    entry("gzip").or_else(|| entry("*")).unwrap_or(false)
 }
 
 /// The OpenAPI document as the running service serves it, and the route table made from it;

@@ -110,6 +110,16 @@ impl Data {
                 return None;
             }
             let table = translation(dict, base_dict)?;
+            // Only the keys in use need a place (a dictionary may list values no row holds).
+            if let Some(t) = &table {
+                let used = rows().flat_map(|(ch, i)| ch.columns[c].of(i));
+                if used
+                    .into_iter()
+                    .any(|k| *k != NONE && t[*k as usize] == NONE)
+                {
+                    return None;
+                }
+            }
             let keys =
                 PerProject::gather(
                     rows().map(|(ch, i)| ch.columns[c].of(i)),
@@ -162,16 +172,14 @@ fn picks(ids: &[i64], changed: &[i64], fresh: &[i64], from: usize) -> Vec<Pick> 
 }
 
 /// How keys of `from` read in `to`: `Some(None)` as they are, `Some(Some(table))` through the
-/// table, `None` when a value of `from` is not in `to`.
+/// table ([`NONE`] for a value `to` lacks), `None` when the kinds differ.
 fn translation(from: &Dict, to: &Dict) -> Option<Option<Vec<KeyId>>> {
     match (from, to) {
         (Dict::Numbers, Dict::Numbers) => Some(None),
         (Dict::Text(a), Dict::Text(b)) if a == b => Some(None),
-        (Dict::Text(a), Dict::Text(_)) => a
-            .iter()
-            .map(|v| to.find(v))
-            .collect::<Option<_>>()
-            .map(Some),
+        (Dict::Text(a), Dict::Text(_)) => {
+            Some(Some(a.iter().map(|v| to.find(v).unwrap_or(NONE)).collect()))
+        }
         _ => None,
     }
 }
