@@ -99,11 +99,11 @@ pub fn ids(conn: &mut Conn, filter: &ProjectFilter) -> QueryResult<Vec<i64>> {
         .load(conn)
 }
 
-/// (id, code) of the projects of `codes` that exist.
-pub fn ids_of_codes(conn: &mut Conn, codes: &[String]) -> QueryResult<Vec<(i64, String)>> {
+/// The ids of the projects of `codes` that exist.
+pub fn ids_of_codes(conn: &mut Conn, codes: &[String]) -> QueryResult<Vec<i64>> {
     projects::table
         .filter(crate::db::sql::within(projects::code, codes.to_vec()))
-        .select((projects::id, projects::code))
+        .select(projects::id)
         .load(conn)
 }
 

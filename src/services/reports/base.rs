@@ -217,7 +217,7 @@ fn changed(conn: &mut Conn, base: &Base) -> Result<Option<Changed>, ApiError> {
     if !codes.is_empty() {
         codes.sort_unstable();
         codes.dedup();
-        ids.extend(report::ids_of_codes(conn, &codes)?.into_iter().map(|r| r.0));
+        ids.extend(report::ids_of_codes(conn, &codes)?);
     }
     if !deleted.is_empty() {
         // A deleted project is found by its code in the base (its row is gone), even when a

@@ -168,17 +168,24 @@ impl Chunk {
 
     /// Projects `range` of this chunk, as a chunk of their own.
     pub(super) fn part(&self, range: Range<usize>) -> Chunk {
+        Chunk::gather(|| range.clone().map(|i| (self, i)), self.columns.len())
+    }
+
+    /// A chunk of the projects `rows` names (a chunk and a position in it, chunks keyed
+    /// alike, with `columns` columns), in that order.
+    pub(super) fn gather<'a, I>(rows: impl Fn() -> I, columns: usize) -> Chunk
+    where
+        I: Iterator<Item = (&'a Chunk, usize)>,
+    {
         Chunk {
-            ids: self.ids[range.clone()].to_vec(),
-            codes: self.codes[range.clone()].to_vec(),
-            projects: self.projects[range.clone()].to_vec(),
-            columns: self
-                .columns
-                .iter()
-                .map(|c| PerProject::gather(range.clone().map(|i| c.of(i)), |k| k))
+            ids: rows().map(|(ch, i)| ch.ids[i]).collect(),
+            codes: rows().map(|(ch, i)| ch.codes[i].clone()).collect(),
+            projects: rows().map(|(ch, i)| ch.projects[i]).collect(),
+            columns: (0..columns)
+                .map(|c| PerProject::gather(rows().map(|(ch, i)| ch.columns[c].of(i))))
                 .collect(),
-            states: PerProject::gather(range.clone().map(|i| self.states.of(i)), |s| s),
-            follow_ups: PerProject::gather(range.map(|i| self.follow_ups.of(i)), |g| g),
+            states: PerProject::gather(rows().map(|(ch, i)| ch.states.of(i))),
+            follow_ups: PerProject::gather(rows().map(|(ch, i)| ch.follow_ups.of(i))),
         }
     }
 }
@@ -392,10 +399,7 @@ fn cut<T>(v: Vec<T>, ranges: &[Range<usize>]) -> Vec<Vec<T>> {
 
 /// The rows of each of `ranges`' projects, as their own [`PerProject`]s.
 fn parts<T: Copy>(rows: PerProject<T>, ranges: &[Range<usize>]) -> Vec<PerProject<T>> {
-    ranges
-        .iter()
-        .map(|r| PerProject::gather(r.clone().map(|i| rows.of(i)), |x| x))
-        .collect()
+    ranges.iter().map(|r| rows.part(r.clone())).collect()
 }
 
 /// A single-valued column of a closed vocabulary (funding line, status) from the rows.

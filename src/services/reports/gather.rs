@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
-use super::data::{CHUNK, Chunk, Data};
-use super::keys::{Dict, KeyId, NONE, PerProject};
+use super::data::{CHUNK, Chunk, Data, StateDicts};
+use super::keys::{Dict, KeyId, NONE};
 
 /// Where a gathered project comes from: one of two chunks, and its position there.
 type Pick = (usize, usize);
@@ -33,7 +33,7 @@ impl Data {
                 chunks.push(Arc::new(gather([chunk, chunk], &picks)));
             }
         }
-        self.with(chunks)
+        self.with(&self.state_dicts, chunks)
     }
 
     /// This with the projects of `changed` (sorted, distinct) replaced by those of `fresh`,
@@ -74,18 +74,14 @@ impl Data {
         if chunks.is_empty() {
             chunks.push(Arc::new(fresh_chunk.part(0..0)));
         }
-        Some(Data {
-            dims: self.dims.clone(),
-            state_dicts: fresh.state_dicts.clone(),
-            chunks,
-        })
+        Some(self.with(&fresh.state_dicts, chunks))
     }
 
-    /// A `Data` keyed as this one, of `chunks`.
-    fn with(&self, chunks: Vec<Arc<Chunk>>) -> Data {
+    /// A `Data` of `chunks`, keyed as this one, with `state_dicts`.
+    fn with(&self, state_dicts: &StateDicts, chunks: Vec<Arc<Chunk>>) -> Data {
         Data {
             dims: self.dims.clone(),
-            state_dicts: self.state_dicts.clone(),
+            state_dicts: state_dicts.clone(),
             chunks,
         }
     }
@@ -100,44 +96,30 @@ impl Data {
         let rows = || {
             self.chunks
                 .iter()
-                .flat_map(|ch| (0..ch.ids.len()).map(move |i| (ch, i)))
+                .flat_map(|ch| (0..ch.ids.len()).map(move |i| (&**ch, i)))
         };
-        let mut columns = Vec::with_capacity(self.dims.len());
-        for (c, ((dim, dict), (base_dim, base_dict))) in
-            self.dims.iter().zip(&base.dims).enumerate()
+        let mut chunk = Chunk::gather(rows, self.dims.len());
+        for (keys, ((dim, dict), (base_dim, base_dict))) in chunk
+            .columns
+            .iter_mut()
+            .zip(self.dims.iter().zip(&base.dims))
         {
             if dim != base_dim {
                 return None;
             }
-            let table = translation(dict, base_dict)?;
-            // Only the keys in use need a place (a dictionary may list values no row holds).
-            if let Some(t) = &table {
-                let used = rows().flat_map(|(ch, i)| ch.columns[c].of(i));
-                if used
-                    .into_iter()
+            if let Some(t) = translation(dict, base_dict)? {
+                // Only the keys in use need a place (a dictionary may list values no row holds).
+                if keys
+                    .all()
+                    .iter()
                     .any(|k| *k != NONE && t[*k as usize] == NONE)
                 {
                     return None;
                 }
+                keys.map_rows(|k| if k == NONE { k } else { t[k as usize] });
             }
-            let keys =
-                PerProject::gather(
-                    rows().map(|(ch, i)| ch.columns[c].of(i)),
-                    |k| match &table {
-                        Some(t) if k != NONE => t[k as usize],
-                        _ => k,
-                    },
-                );
-            columns.push(keys);
         }
-        Some(Chunk {
-            ids: rows().map(|(ch, i)| ch.ids[i]).collect(),
-            codes: rows().map(|(ch, i)| ch.codes[i].clone()).collect(),
-            projects: rows().map(|(ch, i)| ch.projects[i]).collect(),
-            columns,
-            states: PerProject::gather(rows().map(|(ch, i)| ch.states.of(i)), |s| s),
-            follow_ups: PerProject::gather(rows().map(|(ch, i)| ch.follow_ups.of(i)), |g| g),
-        })
+        Some(chunk)
     }
 }
 
@@ -186,23 +168,8 @@ fn translation(from: &Dict, to: &Dict) -> Option<Option<Vec<KeyId>>> {
 
 /// The projects `picks` names, from `sources` keyed alike, in the order of `picks`.
 fn gather(sources: [&Chunk; 2], picks: &[Pick]) -> Chunk {
-    let base = sources[0];
-    let at = |(s, i): &Pick| (sources[*s], *i);
-    Chunk {
-        ids: picks.iter().map(|p| at(p).0.ids[at(p).1]).collect(),
-        codes: picks
-            .iter()
-            .map(|p| at(p).0.codes[at(p).1].clone())
-            .collect(),
-        projects: picks.iter().map(|p| at(p).0.projects[at(p).1]).collect(),
-        columns: (0..base.columns.len())
-            .map(|c| {
-                PerProject::gather(picks.iter().map(|p| at(p).0.columns[c].of(at(p).1)), |k| k)
-            })
-            .collect(),
-        states: PerProject::gather(picks.iter().map(|p| at(p).0.states.of(at(p).1)), |s| s),
-        follow_ups: PerProject::gather(picks.iter().map(|p| at(p).0.follow_ups.of(at(p).1)), |g| g),
-    }
+    let columns = sources[0].columns.len();
+    Chunk::gather(|| picks.iter().map(|&(s, i)| (sources[s], i)), columns)
 }
 
 #[cfg(test)]

@@ -107,11 +107,8 @@ impl<T: Copy> PerProject<T> {
         PerProject { starts, rows }
     }
 
-    /// From each project's rows, in order, each passed through `map`.
-    pub(super) fn gather<'a>(
-        each: impl Iterator<Item = &'a [T]>,
-        map: impl Fn(T) -> T,
-    ) -> PerProject<T>
+    /// From each project's rows, in order.
+    pub(super) fn gather<'a>(each: impl Iterator<Item = &'a [T]>) -> PerProject<T>
     where
         T: 'a,
     {
@@ -119,10 +116,20 @@ impl<T: Copy> PerProject<T> {
         let mut rows = Vec::new();
         for of in each {
             starts.push(to_u32(rows.len()));
-            rows.extend(of.iter().map(|r| map(*r)));
+            rows.extend_from_slice(of);
         }
         starts.push(to_u32(rows.len()));
         PerProject { starts, rows }
+    }
+
+    /// The rows of projects `range`, as their own.
+    pub(super) fn part(&self, range: std::ops::Range<usize>) -> PerProject<T> {
+        PerProject::gather(range.map(|i| self.of(i)))
+    }
+
+    /// Every row passed through `f`, in place.
+    pub(super) fn map_rows(&mut self, f: impl Fn(T) -> T) {
+        self.rows.iter_mut().for_each(|r| *r = f(*r));
     }
 
     /// Every project's rows, in project order.
